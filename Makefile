@@ -1,0 +1,20 @@
+# The README's two commands are `make run` and `make test`; the rest are helpers.
+.PHONY: run test lint format lock clean
+
+run:  ## install, migrate, load demo data and serve (worker and beat too with REDIS_URL)
+	bash bin/run
+
+test:  ## install test tools, check PostgreSQL and Redis, then lint and run every test
+	bash bin/test
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+lock:  ## refresh constraints.txt from a clean environment
+	bash bin/lock
+
+clean:
+	rm -rf .venv staticfiles .install-stamp

@@ -1,0 +1,72 @@
+"""One error shape for the whole API: ``{"detail", "code", "errors"}``.
+
+``errors`` maps a field (or a question code) to its messages and is empty when
+the problem is not about a particular field.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def error_body(*, detail: str, code: str, errors: dict | None = None) -> dict[str, Any]:
+    """Build the error document every API failure returns."""
+    return {"detail": detail, "code": code, "errors": errors or {}}
+
+
+def _normalise(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(detail=as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Turn DRF and Django exceptions into the single error shape."""
+    exc = _normalise(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: handler500 answers, in JSON for the API
+    assert isinstance(exc, exceptions.APIException)  # noqa: S101 - DRF handled it
+    detail = exc.detail
+    if isinstance(detail, dict):
+        summary = "Invalid input."
+        if len(detail) == 1:
+            field = next(iter(detail))
+            summary = f"{field}: {_first_message(detail)}"
+        body = error_body(
+            detail=summary,
+            code=_first_code(exc.get_codes()) or "invalid",
+            errors=detail,
+        )
+    elif isinstance(detail, list):
+        body = error_body(
+            detail=" ".join(str(item) for item in detail) or "Invalid input.",
+            code=_first_code(exc.get_codes()) or "invalid",
+        )
+    else:
+        body = error_body(
+            detail=str(detail), code=getattr(detail, "code", None) or exc.default_code
+        )
+    response.data = body
+    return response
+
+
+def _first_message(value: Any) -> Any:
+    while isinstance(value, dict | list) and value:
+        value = next(iter(value.values())) if isinstance(value, dict) else value[0]
+    return value
+
+
+def _first_code(codes: Any) -> str | None:
+    code = _first_message(codes)
+    return code if isinstance(code, str) else None

@@ -1,0 +1,48 @@
+"""Demo data for the run command: accounts now, surveys and responses later."""
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import User
+
+DEFAULT_DEMO_PASSWORD = "mlops-demo-2026"  # noqa: S105 - published on purpose
+
+DEMO_USERS = [
+    {
+        "email": "admin@example.org",
+        "full_name": "Demo Admin",
+        "is_staff": True,
+        "is_superuser": True,
+    },
+    {
+        "email": "researcher@example.org",
+        "full_name": "Demo Researcher",
+        "role": User.Role.RESEARCHER,
+    },
+    {
+        "email": "team@example.org",
+        "full_name": "Demo Team Member",
+        "role": User.Role.TEAM_MEMBER,
+    },
+]
+
+
+def demo_password() -> str:
+    return settings.DEMO_PASSWORD or DEFAULT_DEMO_PASSWORD
+
+
+@transaction.atomic
+def demo_load(*, password: str | None = None) -> list[User]:
+    """Create or refresh the demo accounts; safe to run any number of times."""
+    password = password or demo_password()
+    users = []
+    for spec in DEMO_USERS:
+        defaults = {key: value for key, value in spec.items() if key != "email"}
+        user, _created = User.objects.update_or_create(
+            email=spec["email"], defaults=defaults
+        )
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        users.append(user)
+    return users

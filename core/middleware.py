@@ -1,0 +1,37 @@
+"""Request guards that must run before a view reads the body."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from core.api.errors import error_body
+
+
+class ApiBodySizeLimitMiddleware:
+    """Refuse API bodies larger than ``API_MAX_BODY_BYTES`` with a 413.
+
+    DRF's parsers read the raw stream and so bypass Django's own
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` check; the declared length is checked here
+    instead, before anything is read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.API_MAX_BODY_BYTES
+            if length > limit:
+                return JsonResponse(
+                    error_body(
+                        detail=f"Request body too large: {length} bytes, at most {limit}.",
+                        code="request_too_large",
+                    ),
+                    status=413,
+                )
+        return self.get_response(request)
