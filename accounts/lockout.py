@@ -7,6 +7,21 @@ from django.shortcuts import render
 from core.api.errors import error_body
 
 
+def lockout_username(
+    request: HttpRequest, credentials: dict | None = None
+) -> str | None:
+    """Key failed attempts by the email in lower case, as sign-in matches it.
+
+    Otherwise each change of case would get a fresh allowance of attempts.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials is not None:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "POST", {}).get(field)
+    return username.lower() if isinstance(username, str) else None
+
+
 def lockout_response(
     request: HttpRequest,
     original_response: HttpResponse | None = None,

@@ -1,9 +1,18 @@
-"""Demo data for the run command: accounts now, surveys and responses later."""
+"""Demo data for the run command: accounts and the reference questionnaire."""
+
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from surveys.definition import definition_load
+from surveys.models import Survey, SurveyVersion
+from surveys.services import survey_publish, survey_update
+
+REFERENCE_SURVEY = (
+    Path(settings.BASE_DIR) / "surveys" / "definitions" / "mlops-practices.yaml"
+)
 
 DEFAULT_DEMO_PASSWORD = "mlops-demo-2026"  # noqa: S105 - published on purpose
 
@@ -46,3 +55,12 @@ def demo_load(*, password: str | None = None) -> list[User]:
             user.save(update_fields=["password"])
         users.append(user)
     return users
+
+
+def reference_survey_load(*, actor: User) -> SurveyVersion:
+    """Publish the reference questionnaire (a no-op when unchanged) and open it."""
+    document = definition_load(REFERENCE_SURVEY.read_text(encoding="utf-8"))
+    version = survey_publish(document=document, actor=actor)
+    if version.survey.status == Survey.Status.DRAFT:
+        survey_update(survey=version.survey, actor=actor, status=Survey.Status.OPEN)
+    return version

@@ -35,3 +35,23 @@ class ApiBodySizeLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class HealthProbeMiddleware:
+    """Answer ``/healthz`` and ``/readyz`` before host validation.
+
+    Container and load-balancer probes call the process by its address, which
+    is rarely among ``DJANGO_ALLOWED_HOSTS``; the probes reveal nothing private.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from core import views
+
+        if request.path == "/healthz" and request.method == "GET":
+            return views.healthz(request)
+        if request.path == "/readyz" and request.method == "GET":
+            return views.readyz(request)
+        return self.get_response(request)

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions, permissions, status
@@ -62,6 +63,8 @@ class TokenView(APIView):
             )  # replaced by axes
         if user is None:
             raise InvalidCredentials()
+        # As a session login does: resets the axes failure count, sets last_login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         instance, key = token_create(user=user)
         body = TokenCreateOutput({"token": key, "expiry": instance.expiry}).data
         return Response(body, status=status.HTTP_201_CREATED)

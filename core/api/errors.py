@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import DomainError
+
 
 def error_body(*, detail: str, code: str, errors: dict | None = None) -> dict[str, Any]:
     """Build the error document every API failure returns."""
@@ -31,7 +33,9 @@ def _normalise(exc: Exception) -> Exception:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Turn DRF and Django exceptions into the single error shape."""
+    """Turn DRF, Django and domain exceptions into the single error shape."""
+    if isinstance(exc, DomainError):
+        return Response(error_body(detail=exc.detail, code=exc.code), status=exc.status)
     exc = _normalise(exc)
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -26,9 +26,11 @@ _DESCRIPTIONS = {
 }
 
 
-def add_error_responses(result: dict, generator, request, public) -> dict:  # noqa: ANN001
+def add_error_responses(result: dict, generator, request, public) -> dict:
     """Add the error schema and the usual error responses to each operation."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = (
+        ERROR_SCHEMA
+    )
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import demo_load, demo_password
+from core.demo import demo_load, demo_password, reference_survey_load
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo accounts (idempotent)."
+    help = "Create or refresh the demo accounts and the reference questionnaire (idempotent)."
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG and not settings.DEMO_PASSWORD:
@@ -16,6 +16,10 @@ class Command(BaseCommand):
         users = demo_load()
         for user in users:
             self.stdout.write(f"  {user.email}")
+        version = reference_survey_load(actor=users[0])
+        self.stdout.write(
+            f"  survey {version.survey.slug} v{version.number} ({version.survey.status})"
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts ready; password: {demo_password()}")
         )

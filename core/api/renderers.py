@@ -1,0 +1,35 @@
+from typing import Any
+
+import yaml
+from rest_framework.renderers import BaseRenderer
+
+
+class YAMLRenderer(BaseRenderer):
+    media_type = "application/yaml"
+    format = "yaml"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type=None, renderer_context=None
+    ) -> bytes:
+        return yaml.safe_dump(
+            data, allow_unicode=True, sort_keys=False, width=100
+        ).encode()
+
+
+class CSVRenderer(BaseRenderer):
+    """Render text already built as CSV by the view (see core.csv)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type=None, renderer_context=None
+    ) -> bytes:
+        if isinstance(data, str):
+            return data.encode()
+        # Errors come as the usual JSON error document.
+        import json
+
+        return json.dumps(data).encode()

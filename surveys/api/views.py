@@ -1,0 +1,355 @@
+"""Survey API: definitions for any client, responses for respondents, management
+for researchers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, permissions, status
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from core.api.parsers import TextYAMLParser, YAMLParser
+from core.api.renderers import CSVRenderer, YAMLRenderer
+from core.csv import csv_text
+from surveys.api import serializers as s
+from surveys.definition import definition_canonical
+from surveys.models import Response as SurveyResponse
+from surveys.models import Survey
+from surveys.selectors import (
+    response_get_by_token,
+    survey_can_manage,
+    survey_list_for_user,
+)
+from surveys.services import (
+    invitations_create,
+    response_create,
+    response_save,
+    response_submit,
+    response_void,
+    resume_token_for,
+    survey_publish,
+    survey_update,
+)
+
+RESUME_HEADER = OpenApiParameter(
+    "X-Resume-Token",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The resume token returned when the response was created (staff need none).",
+)
+
+
+class IsResearcher(permissions.BasePermission):
+    message = "Only researchers and staff may do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(
+            request.user
+            and request.user.is_authenticated
+            and request.user.is_researcher
+        )
+
+
+def _survey_for_reading(request: Request, slug: str) -> Survey:
+    """Any client reads a survey that is not a draft; drafts only its managers."""
+    survey = get_object_or_404(
+        Survey.objects.select_related("current_version", "owner"), slug=slug
+    )
+    if survey.status == Survey.Status.DRAFT and not survey_can_manage(
+        survey=survey, user=request.user
+    ):
+        raise exceptions.NotFound()
+    return survey
+
+
+def _survey_for_managing(request: Request, slug: str) -> Survey:
+    survey = _survey_for_reading(request, slug)
+    if not survey_can_manage(survey=survey, user=request.user):
+        raise exceptions.PermissionDenied(
+            "Only the survey's owner or staff may do this."
+        )
+    return survey
+
+
+class SurveyListView(generics.ListAPIView):
+    """List surveys: open public ones for anyone, plus your own (researchers) or all (staff)."""
+
+    serializer_class = s.SurveyOutput
+    parser_classes = [JSONParser, YAMLParser, TextYAMLParser]
+    filterset_fields = ["status", "access"]
+    ordering_fields = ["slug", "created_at", "updated_at"]
+
+    def get_permissions(self) -> list:
+        if self.request.method == "POST":
+            return [IsResearcher()]
+        return [permissions.AllowAny()]
+
+    def get_queryset(self):
+        return survey_list_for_user(user=self.request.user)
+
+    @extend_schema(
+        request={
+            "application/json": OpenApiTypes.OBJECT,
+            "application/yaml": OpenApiTypes.STR,
+        },
+        responses={201: s.VersionOutput},
+        summary="Create a survey or publish its next version from a definition",
+        description="Send the definition document itself (JSON, or YAML with "
+        "`Content-Type: application/yaml`). Every problem is reported under "
+        "`errors.definition`, each with its place; nothing is saved unless all is valid. "
+        "Sending the current definition again changes nothing.",
+    )
+    def post(self, request: Request) -> Response:
+        version = survey_publish(document=request.data, actor=request.user)
+        return Response(s.VersionOutput(version).data, status=status.HTTP_201_CREATED)
+
+
+class SurveyDetailView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    def get_permissions(self) -> list:
+        if self.request.method == "PATCH":
+            return [IsResearcher()]
+        return [permissions.AllowAny()]
+
+    @extend_schema(
+        responses=s.SurveyDetailOutput, summary="A survey and its current definition"
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(s.SurveyDetailOutput(_survey_for_reading(request, slug)).data)
+
+    @extend_schema(
+        request=s.SurveyUpdateInput,
+        responses=s.SurveyDetailOutput,
+        summary="Open, close or reschedule a survey",
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        survey = _survey_for_managing(request, slug)
+        data = s.SurveyUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        survey = survey_update(survey=survey, actor=request.user, **data.validated_data)
+        survey = _survey_for_reading(request, slug)
+        return Response(s.SurveyDetailOutput(survey).data)
+
+
+class SurveyVersionView(APIView):
+    permission_classes = [permissions.AllowAny]
+    renderer_classes = [JSONRenderer, YAMLRenderer]
+
+    @extend_schema(
+        responses={200: s.VersionOutput},
+        summary="One version's definition (JSON, or YAML with Accept: application/yaml)",
+    )
+    def get(self, request: Request, slug: str, number: int) -> Response:
+        survey = _survey_for_reading(request, slug)
+        version = get_object_or_404(
+            survey.versions.select_related("survey"), number=number
+        )
+        if request.accepted_renderer.format == "yaml":
+            return Response(definition_canonical(version.definition))
+        return Response(s.VersionOutput(version).data)
+
+
+class InvitationsView(APIView):
+    permission_classes = [IsResearcher]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        request=s.InvitationsInput,
+        responses={201: s.InvitationOutput(many=True)},
+        summary="Generate single-use invitation links (JSON, or CSV with Accept: text/csv)",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        survey = _survey_for_managing(request, slug)
+        data = s.InvitationsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = invitations_create(
+            survey=survey, actor=request.user, **data.validated_data
+        )
+        rows = [
+            {
+                "id": invitation.pk,
+                "token": token,
+                "url": request.build_absolute_uri(
+                    reverse(
+                        "surveys:invite", kwargs={"slug": survey.slug, "token": token}
+                    )
+                ),
+                "expires_at": invitation.expires_at,
+            }
+            for invitation, token in created
+        ]
+        if request.accepted_renderer.format == "csv":
+            text = csv_text(
+                ["id", "url", "token", "expires_at"],
+                ([r["id"], r["url"], r["token"], r["expires_at"] or ""] for r in rows),
+            )
+            return Response(
+                text,
+                status=status.HTTP_201_CREATED,
+                headers={
+                    "Content-Disposition": f'attachment; filename="{survey.slug}-invitations.csv"'
+                },
+            )
+        return Response(
+            s.InvitationOutput(rows, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ResponseCreateView(APIView):
+    """Start (and optionally submit) a response. Anonymous respondents are welcome."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+
+    @extend_schema(
+        request=s.ResponseCreateInput,
+        responses={
+            201: s.ResponseCreatedOutput,
+            409: OpenApiResponse(
+                description="The survey is closed, not open yet or full."
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the first response, never a second.",
+            )
+        ],
+        summary="Answer a survey",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        survey = _survey_for_reading(request, slug)
+        data = s.ResponseCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 100:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": ["At most 100 characters."]}
+            )
+        fingerprint = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        response, created = response_create(
+            survey=survey,
+            answers=data.validated_data["answers"],
+            submit=data.validated_data["submit"],
+            language=data.validated_data["language"],
+            invitation_token=data.validated_data["invitation"],
+            idempotency_key=key,
+            fingerprint=fingerprint if key else "",
+        )
+        body = s.ResponseCreatedOutput(
+            _with_token(response), context={"request": request}
+        ).data
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+
+
+def _with_token(response: SurveyResponse) -> SurveyResponse:
+    response.resume_token = resume_token_for(response.id)
+    return response
+
+
+class ResponseAccessMixin:
+    """A response is reached with its resume token (X-Resume-Token) or by staff."""
+
+    def get_response_object(self, request: Request, response_id: str) -> SurveyResponse:
+        user = request.user
+        if user and user.is_authenticated and user.is_staff:
+            return get_object_or_404(
+                SurveyResponse.objects.select_related("survey", "version"),
+                pk=response_id,
+            )
+        token = request.headers.get("X-Resume-Token", "")
+        if not token:
+            raise exceptions.NotAuthenticated(
+                "Send the response's X-Resume-Token header."
+            )
+        response = response_get_by_token(token=token)
+        if response is None or str(response.pk) != str(response_id):
+            raise exceptions.NotFound()
+        return response
+
+
+class ResponseDetailView(ResponseAccessMixin, APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[RESUME_HEADER],
+        responses=s.ResponseOutput,
+        summary="Read a response",
+    )
+    def get(self, request: Request, response_id: str) -> Response:
+        return Response(
+            s.ResponseOutput(self.get_response_object(request, response_id)).data
+        )
+
+    @extend_schema(
+        parameters=[RESUME_HEADER],
+        request=s.ResponseUpdateInput,
+        responses={
+            200: s.ResponseOutput,
+            409: OpenApiResponse(description="The response was submitted: read-only."),
+        },
+        summary="Save answers to a draft response",
+    )
+    def patch(self, request: Request, response_id: str) -> Response:
+        response = self.get_response_object(request, response_id)
+        data = s.ResponseUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = response_save(
+            response=response,
+            answers=data.validated_data["answers"],
+            language=data.validated_data.get("language"),
+        )
+        return Response(s.ResponseOutput(response).data)
+
+
+class ResponseSubmitView(ResponseAccessMixin, APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[RESUME_HEADER],
+        request=s.ResponseSubmitInput,
+        responses={200: s.ResponseOutput},
+        summary="Submit a response (submitting twice is harmless)",
+    )
+    def post(self, request: Request, response_id: str) -> Response:
+        response = self.get_response_object(request, response_id)
+        data = s.ResponseSubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = response_submit(
+            response=response, answers=data.validated_data.get("answers")
+        )
+        return Response(s.ResponseOutput(response).data)
+
+
+class ResponseVoidView(APIView):
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        request=s.ResponseVoidInput,
+        responses=s.ResponseOutput,
+        summary="Void a response (staff)",
+    )
+    def post(self, request: Request, response_id: str) -> Response:
+        response = get_object_or_404(SurveyResponse, pk=response_id)
+        data = s.ResponseVoidInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = response_void(
+            response=response, reason=data.validated_data["reason"], actor=request.user
+        )
+        return Response(s.ResponseOutput(response).data)

@@ -1,0 +1,480 @@
+"""Survey definitions as code: validation, parsing and canonical export.
+
+Pure Python, no database access. The format is documented in
+``docs/survey-definition.md``; its structure is ``definition_schema.json`` and the
+rules that JSON Schema cannot say (unique codes, backward conditions,
+consistent limits) are checked here. Every problem is reported with its place,
+e.g. ``pages[2].questions[4].choices: duplicate code "aws"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).with_name("definition_schema.json")
+FORMAT_VERSION = 1
+OTHER = "other"
+OTHER_SUFFIX = "__other"
+OTHER_MAX_LENGTH = 200
+TEXT_DEFAULT_MAX = {"text": 200, "long_text": 2000}
+TEXT_LIMIT = {"text": 1000, "long_text": 10000}
+CHOICE_TYPES = {"single_choice", "multiple_choice", "ranking"}
+NUMBER_OPS = {"gt", "gte", "lt", "lte"}
+LIST_OPS = {"in", "not_in"}
+
+# Canonical key order of exported documents, so that files diff well.
+_TOP_ORDER = [
+    "format",
+    "slug",
+    "languages",
+    "title",
+    "description",
+    "consent",
+    "estimated_minutes",
+    "thank_you",
+    "pages",
+]
+_PAGE_ORDER = ["code", "title", "description", "condition", "questions"]
+_QUESTION_ORDER = [
+    "code",
+    "type",
+    "text",
+    "help",
+    "required",
+    "condition",
+    "tags",
+    "choices",
+    "allow_other",
+    "min_selections",
+    "max_selections",
+    "scale",
+    "min",
+    "max",
+    "integer",
+    "max_length",
+    "top_n",
+    "rows",
+    "rows_from",
+    "columns",
+]
+
+
+@cache
+def json_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json_schema())
+
+
+# --- Parsed, immutable view of a valid definition ----------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    type: str
+    text: dict[str, str]
+    page: str
+    position: int
+    help: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+    condition: dict | None = None
+    tags: tuple[str, ...] = ()
+    choices: tuple[Option, ...] = ()
+    allow_other: bool = False
+    min_selections: int | None = None
+    max_selections: int | None = None
+    scale_min: int | None = None
+    scale_max: int | None = None
+    scale_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    min: Any = None
+    max: Any = None
+    integer: bool = False
+    max_length: int | None = None
+    top_n: int | None = None
+    rows: tuple[Option, ...] = ()
+    rows_from: str | None = None
+    columns: tuple[Option, ...] = ()
+
+    @property
+    def choice_codes(self) -> list[str]:
+        codes = [choice.code for choice in self.choices]
+        return [*codes, OTHER] if self.allow_other else codes
+
+    @property
+    def column_codes(self) -> list[str]:
+        return [column.code for column in self.columns]
+
+
+@dataclass(frozen=True)
+class Page:
+    code: str
+    title: dict[str, str]
+    position: int
+    questions: tuple[Question, ...]
+    description: dict[str, str] = field(default_factory=dict)
+    condition: dict | None = None
+
+
+@dataclass(frozen=True)
+class Definition:
+    slug: str
+    languages: tuple[str, ...]
+    title: dict[str, str]
+    pages: tuple[Page, ...]
+    description: dict[str, str] = field(default_factory=dict)
+    consent: dict[str, str] = field(default_factory=dict)
+    thank_you: dict[str, str] = field(default_factory=dict)
+    estimated_minutes: int | None = None
+
+    @property
+    def questions(self) -> dict[str, Question]:
+        return {q.code: q for page in self.pages for q in page.questions}
+
+    def page(self, code: str) -> Page | None:
+        return next((page for page in self.pages if page.code == code), None)
+
+
+def _options(items: list[dict] | None) -> tuple[Option, ...]:
+    return tuple(
+        Option(code=item["code"], label=dict(item["label"])) for item in items or []
+    )
+
+
+def definition_parse(document: dict) -> Definition:
+    """Build the immutable view of a document that ``definition_errors`` accepted."""
+    pages = []
+    position = 0
+    for page_index, page in enumerate(document["pages"]):
+        questions = []
+        for item in page["questions"]:
+            scale = item.get("scale") or {}
+            questions.append(
+                Question(
+                    code=item["code"],
+                    type=item["type"],
+                    text=dict(item["text"]),
+                    page=page["code"],
+                    position=position,
+                    help=dict(item.get("help") or {}),
+                    required=bool(item.get("required", False)),
+                    condition=item.get("condition"),
+                    tags=tuple(item.get("tags") or ()),
+                    choices=_options(item.get("choices")),
+                    allow_other=bool(item.get("allow_other", False)),
+                    min_selections=item.get("min_selections"),
+                    max_selections=item.get("max_selections"),
+                    scale_min=scale.get("min"),
+                    scale_max=scale.get("max"),
+                    scale_labels={
+                        k: dict(v) for k, v in (scale.get("labels") or {}).items()
+                    },
+                    min=item.get("min"),
+                    max=item.get("max"),
+                    integer=bool(item.get("integer", False)),
+                    max_length=item.get(
+                        "max_length", TEXT_DEFAULT_MAX.get(item["type"])
+                    ),
+                    top_n=item.get("top_n"),
+                    rows=_options(item.get("rows")),
+                    rows_from=item.get("rows_from"),
+                    columns=_options(item.get("columns")),
+                )
+            )
+            position += 1
+        pages.append(
+            Page(
+                code=page["code"],
+                title=dict(page["title"]),
+                position=page_index,
+                questions=tuple(questions),
+                description=dict(page.get("description") or {}),
+                condition=page.get("condition"),
+            )
+        )
+    return Definition(
+        slug=document["slug"],
+        languages=tuple(document["languages"]),
+        title=dict(document["title"]),
+        pages=tuple(pages),
+        description=dict(document.get("description") or {}),
+        consent=dict(document.get("consent") or {}),
+        thank_you=dict(document.get("thank_you") or {}),
+        estimated_minutes=document.get("estimated_minutes"),
+    )
+
+
+# --- Validation ----------------------------------------------------------------
+
+
+def _place(path: Any) -> str:
+    place = ""
+    for part in path:
+        place += (
+            f"[{part}]"
+            if isinstance(part, int)
+            else (f".{part}" if place else str(part))
+        )
+    return place or "(document)"
+
+
+def _schema_errors(document: Any) -> list[str]:
+    errors = []
+    for error in sorted(
+        _validator().iter_errors(document), key=lambda e: list(e.absolute_path)
+    ):
+        if (
+            error.validator in {"oneOf", "anyOf", "allOf", "not", "if"}
+            and error.context
+        ):
+            best = jsonschema.exceptions.best_match(error.context)
+            message = best.message if best is not None else error.message
+        elif error.validator == "not":
+            message = "has a key that does not belong to this question type"
+        else:
+            message = error.message
+        errors.append(f"{_place(error.absolute_path)}: {message}")
+    return errors
+
+
+def definition_errors(document: Any) -> list[str]:
+    """Return every problem of a definition document, each with its place; [] if valid."""
+    errors = _schema_errors(document)
+    if errors:
+        return errors
+    return list(_semantic_errors(document))
+
+
+def _semantic_errors(document: dict) -> Iterator[str]:
+    languages = document["languages"]
+    yield from _text_errors("title", document["title"], languages)
+    for key in ("description", "consent", "thank_you"):
+        if key in document:
+            yield from _text_errors(key, document[key], languages)
+
+    seen_pages: set[str] = set()
+    earlier: dict[str, dict] = {}  # question code -> question, in survey order
+    for p, page in enumerate(document["pages"]):
+        where = f"pages[{p}]"
+        if page["code"] in seen_pages:
+            yield f'{where}.code: duplicate page code "{page["code"]}"'
+        seen_pages.add(page["code"])
+        yield from _text_errors(f"{where}.title", page["title"], languages)
+        if "description" in page:
+            yield from _text_errors(
+                f"{where}.description", page["description"], languages
+            )
+        if "condition" in page:
+            yield from _condition_errors(
+                f"{where}.condition", page["condition"], earlier
+            )
+        for q, question in enumerate(page["questions"]):
+            qwhere = f"{where}.questions[{q}]"
+            code = question["code"]
+            if code in earlier:
+                yield f'{qwhere}.code: duplicate question code "{code}"'
+            if "__" in code:
+                yield f'{qwhere}.code: "__" is reserved (it marks "other" texts)'
+            yield from _question_errors(qwhere, question, languages, earlier)
+            earlier[code] = question
+
+
+def _text_errors(where: str, text: dict, languages: list[str]) -> Iterator[str]:
+    for language in languages:
+        if not text.get(language, "").strip():
+            yield f'{where}: missing text for "{language}"'
+    for language in text:
+        if language not in languages:
+            yield f'{where}: "{language}" is not one of the survey\'s languages'
+
+
+def _option_errors(
+    where: str, options: list[dict], languages: list[str]
+) -> Iterator[str]:
+    seen: set[str] = set()
+    for i, option in enumerate(options):
+        if option["code"] in seen:
+            yield f'{where}: duplicate code "{option["code"]}"'
+        seen.add(option["code"])
+        yield from _text_errors(f"{where}[{i}].label", option["label"], languages)
+
+
+def _question_errors(
+    where: str, question: dict, languages: list[str], earlier: dict[str, dict]
+) -> Iterator[str]:
+    kind = question["type"]
+    yield from _text_errors(f"{where}.text", question["text"], languages)
+    if "help" in question:
+        yield from _text_errors(f"{where}.help", question["help"], languages)
+    if "condition" in question:
+        yield from _condition_errors(
+            f"{where}.condition", question["condition"], earlier
+        )
+    for key in ("choices", "rows", "columns"):
+        if key in question:
+            yield from _option_errors(f"{where}.{key}", question[key], languages)
+    choices = [c["code"] for c in question.get("choices", [])]
+    if OTHER in choices:
+        yield f'{where}.choices: the code "other" is reserved: use allow_other'
+    available = len(choices) + (1 if question.get("allow_other") else 0)
+    if kind == "multiple_choice":
+        low, high = question.get("min_selections"), question.get("max_selections")
+        if low is not None and low > available:
+            yield f"{where}.min_selections: {low} is more than the {available} choices"
+        if high is not None and low is not None and high < low:
+            yield f"{where}.max_selections: must not be less than min_selections"
+    if kind == "ranking" and question["top_n"] > len(choices):
+        yield f"{where}.top_n: {question['top_n']} is more than the {len(choices)} choices"
+    if kind == "likert":
+        scale = question["scale"]
+        for label in scale.get("labels", {}):
+            if not scale["min"] <= int(label) <= scale["max"]:
+                yield f"{where}.scale.labels: {label} is outside the scale"
+        for label, text in scale.get("labels", {}).items():
+            yield from _text_errors(f"{where}.scale.labels.{label}", text, languages)
+    if (
+        kind in {"text", "long_text"}
+        and question.get("max_length", 0) > TEXT_LIMIT[kind]
+    ):
+        yield f"{where}.max_length: at most {TEXT_LIMIT[kind]} for {kind}"
+    if kind == "number":
+        yield from _bounds_errors(where, question, _is_number, "a number")
+    if kind == "date":
+        yield from _bounds_errors(where, question, _is_date, "a YYYY-MM-DD date")
+    if kind == "matrix":
+        if len(question["columns"]) < 2:
+            yield f"{where}.columns: a matrix needs at least 2 columns"
+        source = question.get("rows_from")
+        if source is not None:
+            if source not in earlier:
+                yield f'{where}.rows_from: "{source}" is not an earlier question'
+            elif earlier[source]["type"] != "multiple_choice":
+                yield f'{where}.rows_from: "{source}" is not a multiple_choice question'
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, str) and parse_date(value) is not None
+
+
+def _bounds_errors(where: str, question: dict, check: Any, what: str) -> Iterator[str]:
+    for key in ("min", "max"):
+        if key in question and not check(question[key]):
+            yield f"{where}.{key}: must be {what}"
+    low, high = question.get("min"), question.get("max")
+    if check(low) and check(high) and low > high:
+        yield f"{where}.max: must not be less than min"
+
+
+def parse_date(value: str) -> dt.date | None:
+    if len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _condition_errors(
+    where: str, condition: dict, earlier: dict[str, dict]
+) -> Iterator[str]:
+    for key in ("all", "any"):
+        if key in condition:
+            for i, part in enumerate(condition[key]):
+                yield from _condition_errors(f"{where}.{key}[{i}]", part, earlier)
+            return
+    if "not" in condition:
+        yield from _condition_errors(f"{where}.not", condition["not"], earlier)
+        return
+    code, op = condition["question"], condition["op"]
+    target = earlier.get(code)
+    if target is None:
+        yield f'{where}.question: "{code}" is not an earlier question'
+        return
+    if op == "answered":
+        if "value" in condition:
+            yield f'{where}.value: "answered" takes no value'
+        return
+    if "value" not in condition:
+        yield f'{where}.value: "{op}" needs a value'
+        return
+    value = condition["value"]
+    if op in LIST_OPS and not isinstance(value, list):
+        yield f'{where}.value: "{op}" needs a list'
+        return
+    if op in NUMBER_OPS and not _is_number(value):
+        yield f'{where}.value: "{op}" needs a number'
+        return
+    if target["type"] in CHOICE_TYPES:
+        codes = {c["code"] for c in target["choices"]}
+        if target.get("allow_other"):
+            codes.add(OTHER)
+        for item in value if isinstance(value, list) else [value]:
+            if item not in codes:
+                yield f'{where}.value: "{item}" is not a choice of "{code}"'
+
+
+# --- Canonical export ----------------------------------------------------------
+
+
+def _ordered(mapping: dict, order: list[str]) -> dict:
+    known = {key: mapping[key] for key in order if key in mapping}
+    return {**known, **{k: v for k, v in mapping.items() if k not in known}}
+
+
+def definition_canonical(document: dict) -> dict:
+    """Return the document with keys in the documented order (values untouched).
+
+    Stored JSONB does not keep key order; exports use this order so that an
+    exported file reads like the documentation and diffs cleanly.
+    """
+    out = _ordered(document, _TOP_ORDER)
+    out["pages"] = [
+        {
+            **_ordered(page, _PAGE_ORDER),
+            "questions": [_ordered(q, _QUESTION_ORDER) for q in page["questions"]],
+        }
+        for page in document["pages"]
+    ]
+    return _ordered(out, _TOP_ORDER)
+
+
+class DefinitionLoadError(ValueError):
+    """The text is not YAML or JSON."""
+
+
+def definition_load(text: str | bytes) -> Any:
+    """Parse a YAML or JSON definition (JSON is a subset of YAML)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DefinitionLoadError(f"not valid YAML or JSON: {exc}") from exc
+
+
+def definition_dump(document: dict, fmt: str = "yaml") -> str:
+    """Serialise a definition in canonical key order, as YAML or JSON."""
+    canonical = definition_canonical(document)
+    if fmt == "json":
+        return json.dumps(canonical, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(canonical, allow_unicode=True, sort_keys=False, width=100)

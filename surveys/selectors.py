@@ -1,0 +1,111 @@
+"""Reads of surveys, versions and responses."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from surveys.answers import AnswerSheet
+from surveys.definition import Definition, definition_parse
+from surveys.models import Invitation, Response, Survey, SurveyVersion, hash_token
+
+_SHEETS: dict[tuple[int, str], AnswerSheet] = {}
+
+
+def definition_for_version(version: SurveyVersion) -> Definition:
+    """The parsed definition of a version, cached per process.
+
+    Versions are immutable, so the id and checksum identify the parse forever.
+    """
+    return sheet_for_version(version).definition
+
+
+def sheet_for_version(version: SurveyVersion) -> AnswerSheet:
+    key = (version.pk, version.checksum)
+    sheet = _SHEETS.get(key)
+    if sheet is None:
+        if len(_SHEETS) > 256:
+            _SHEETS.clear()
+        sheet = _SHEETS[key] = AnswerSheet(definition_parse(version.definition))
+    return sheet
+
+
+def survey_list_public() -> QuerySet[Survey]:
+    """Surveys anyone may answer now: open, public, published, within their dates."""
+    now = timezone.now()
+    return (
+        Survey.objects.filter(
+            status=Survey.Status.OPEN,
+            access=Survey.Access.PUBLIC,
+            current_version__isnull=False,
+        )
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .select_related("current_version")
+    )
+
+
+def survey_list_for_user(*, user: User) -> QuerySet[Survey]:
+    """Open public surveys for everyone; researchers also see their own; staff all."""
+    if user.is_authenticated and user.is_staff:
+        surveys = Survey.objects.all()
+    elif user.is_authenticated and user.is_researcher:
+        surveys = Survey.objects.filter(
+            Q(owner=user) | Q(pk__in=survey_list_public().values("pk"))
+        )
+    else:
+        surveys = survey_list_public()
+    return surveys.select_related("current_version", "owner").order_by("slug")
+
+
+def survey_can_manage(*, survey: Survey, user: User) -> bool:
+    return user.is_authenticated and (
+        user.is_staff or (user.is_researcher and survey.owner_id == user.pk)
+    )
+
+
+def survey_submitted_count(*, survey: Survey) -> int:
+    return survey.responses.filter(
+        status=Response.Status.SUBMITTED, voided_at__isnull=True
+    ).count()
+
+
+def survey_availability(*, survey: Survey) -> str:
+    """One of: open, draft, not_open_yet, closed, full, unpublished."""
+    now = timezone.now()
+    if survey.current_version_id is None:
+        return "unpublished"
+    if survey.status == Survey.Status.DRAFT:
+        return "draft"
+    if survey.status == Survey.Status.CLOSED or (
+        survey.closes_at and survey.closes_at <= now
+    ):
+        return "closed"
+    if survey.opens_at and survey.opens_at > now:
+        return "not_open_yet"
+    if survey.response_quota is not None and (
+        survey_submitted_count(survey=survey) >= survey.response_quota
+    ):
+        return "full"
+    return "open"
+
+
+def response_get_by_token(*, token: str) -> Response | None:
+    if not token:
+        return None
+    return (
+        Response.objects.select_related("survey", "version")
+        .filter(resume_token_hash=hash_token(token))
+        .first()
+    )
+
+
+def invitation_get_by_token(*, survey: Survey, token: str) -> Invitation | None:
+    if not token:
+        return None
+    return (
+        Invitation.objects.filter(survey=survey, token_hash=hash_token(token))
+        .annotate(responses=Count("response"))
+        .first()
+    )

@@ -1,0 +1,463 @@
+"""Every write to surveys, versions, invitations and responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from core.errors import Conflict, Forbidden, Gone, Unprocessable
+from surveys.definition import definition_errors
+from surveys.models import (
+    Invitation,
+    Page,
+    Question,
+    Response,
+    Survey,
+    SurveyVersion,
+    hash_token,
+    new_token,
+)
+from surveys.selectors import (
+    sheet_for_version,
+    survey_availability,
+    survey_can_manage,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_INVITATIONS_PER_BATCH = 10_000
+
+UNAVAILABLE_MESSAGES = {
+    "unpublished": gettext_lazy("This survey has no published version yet."),
+    "draft": gettext_lazy("This survey is not open yet."),
+    "not_open_yet": gettext_lazy("This survey is not open yet."),
+    "closed": gettext_lazy("This survey is closed."),
+    "full": gettext_lazy("This survey has reached its number of responses."),
+}
+
+
+def definition_checksum(document: dict) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+# --- Surveys and versions --------------------------------------------------------
+
+
+@transaction.atomic
+def survey_publish(*, document: Any, actor: User) -> SurveyVersion:
+    """Publish a definition as the next version of its survey, creating the survey.
+
+    Nothing is saved when the document has any problem: every problem is
+    reported under ``definition``. Publishing the same document again is a
+    no-op that returns the current version.
+    """
+    errors = definition_errors(document)
+    if errors:
+        raise ValidationError({"definition": errors})
+    survey = Survey.objects.select_for_update().filter(slug=document["slug"]).first()
+    if survey is None:
+        if not actor.is_researcher:
+            raise PermissionDenied(_("Only researchers may create surveys."))
+        survey = Survey.objects.create(slug=document["slug"], owner=actor)
+    elif not survey_can_manage(survey=survey, user=actor):
+        raise PermissionDenied(_("Only the survey's owner or staff may publish it."))
+    checksum = definition_checksum(document)
+    current = survey.current_version
+    if current is not None and current.checksum == checksum:
+        return current
+    last = survey.versions.order_by("-number").values_list("number", flat=True).first()
+    version = SurveyVersion.objects.create(
+        survey=survey,
+        number=(last or 0) + 1,
+        definition=document,
+        checksum=checksum,
+        published_by=actor,
+    )
+    _materialise(version, document)
+    survey.title = document["title"]
+    survey.description = document.get("description", {})
+    survey.consent = document.get("consent", {})
+    survey.current_version = version
+    survey.save(
+        update_fields=[
+            "title",
+            "description",
+            "consent",
+            "current_version",
+            "updated_at",
+        ]
+    )
+    logger.info("published %s v%d by %s", survey.slug, version.number, actor.pk)
+    return version
+
+
+def _materialise(version: SurveyVersion, document: dict) -> None:
+    pages = Page.objects.bulk_create(
+        Page(version=version, code=page["code"], position=i, title=page["title"])
+        for i, page in enumerate(document["pages"])
+    )
+    position = 0
+    questions = []
+    for page, spec in zip(pages, document["pages"], strict=True):
+        for item in spec["questions"]:
+            questions.append(
+                Question(
+                    version=version,
+                    page=page,
+                    code=item["code"],
+                    position=position,
+                    type=item["type"],
+                    text=item["text"],
+                    required=item.get("required", False),
+                    tags=item.get("tags", []),
+                    spec=item,
+                )
+            )
+            position += 1
+    Question.objects.bulk_create(questions)
+
+
+@transaction.atomic
+def survey_update(
+    *,
+    survey: Survey,
+    actor: User,
+    status: str | None = None,
+    access: str | None = None,
+    opens_at: dt.datetime | Any | None = ...,
+    closes_at: dt.datetime | Any | None = ...,
+    response_quota: int | Any | None = ...,
+) -> Survey:
+    """Change a survey's status (open, close, reopen) and its distribution settings."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if not survey_can_manage(survey=survey, user=actor):
+        raise PermissionDenied(_("Only the survey's owner or staff may change it."))
+    fields = []
+    if status is not None and status != survey.status:
+        if status == Survey.Status.OPEN and survey.current_version_id is None:
+            raise ValidationError(
+                {"status": [_("Publish a version before opening the survey.")]}
+            )
+        if status == Survey.Status.DRAFT and survey.responses.exists():
+            raise ValidationError(
+                {"status": [_("A survey with responses cannot go back to draft.")]}
+            )
+        survey.status = status
+        fields.append("status")
+    for name, value in (
+        ("access", access),
+        ("opens_at", opens_at),
+        ("closes_at", closes_at),
+        ("response_quota", response_quota),
+    ):
+        if value is not ... and not (name == "access" and value is None):
+            setattr(survey, name, value)
+            fields.append(name)
+    if fields:
+        survey.full_clean(exclude=["owner", "current_version"])
+        survey.save(update_fields=[*fields, "updated_at"])
+    return survey
+
+
+@transaction.atomic
+def invitations_create(
+    *,
+    survey: Survey,
+    count: int,
+    actor: User,
+    label: str = "",
+    expires_at: dt.datetime | None = None,
+) -> list[tuple[Invitation, str]]:
+    """Create single-use invitations; return each with its clear token (shown once)."""
+    if not survey_can_manage(survey=survey, user=actor):
+        raise PermissionDenied(_("Only the survey's owner or staff may invite."))
+    if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
+        raise ValidationError(
+            {"count": [_("Choose from 1 to %(n)d.") % {"n": MAX_INVITATIONS_PER_BATCH}]}
+        )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": [_("Choose a time in the future.")]})
+    tokens = [new_token() for _ in range(count)]
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            survey=survey,
+            token_hash=hash_token(token),
+            label=label,
+            expires_at=expires_at,
+            created_by=actor,
+        )
+        for token in tokens
+    )
+    return list(zip(invitations, tokens, strict=True))
+
+
+# --- Responses ---------------------------------------------------------------------
+
+
+def resume_token_for(response_id: Any) -> str:
+    """The response's resume token, derived so a retried request can show it again."""
+    return salted_hmac(
+        "surveys.resume-token", str(response_id), algorithm="sha256"
+    ).hexdigest()
+
+
+def _require_open(survey: Survey) -> None:
+    availability = survey_availability(survey=survey)
+    if availability != "open":
+        raise Conflict(
+            str(UNAVAILABLE_MESSAGES[availability]), code=f"survey_{availability}"
+        )
+
+
+def _check_invitation(survey: Survey, token: str) -> Invitation | None:
+    if survey.access != Survey.Access.INVITATION:
+        return None
+    if not token:
+        raise Forbidden(
+            _("This survey is by invitation only."), code="invitation_required"
+        )
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(survey=survey, token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise Forbidden(
+            _("This invitation link is not valid."), code="invitation_invalid"
+        )
+    if invitation.is_expired():
+        raise Gone(_("This invitation has expired."), code="invitation_expired")
+    return invitation
+
+
+def response_start(
+    *,
+    survey: Survey,
+    language: str = "en",
+    channel: str = Response.Channel.WEB,
+    invitation_token: str = "",
+    idempotency_key: str = "",
+    fingerprint: str = "",
+) -> tuple[Response, bool]:
+    """Start a response (a draft) and return it with whether it is new.
+
+    The same idempotency key, or the same invitation, returns the response
+    already started instead of a second one; the database constraints settle
+    races between two simultaneous requests.
+    """
+    if idempotency_key:
+        existing = Response.objects.filter(
+            survey=survey, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            _same_request(existing, fingerprint)
+            return existing, False
+    _require_open(survey)
+    try:
+        with transaction.atomic():
+            invitation = _check_invitation(survey, invitation_token)
+            if (
+                invitation is not None
+                and Response.objects.filter(invitation=invitation).exists()
+            ):
+                existing = Response.objects.get(invitation=invitation)
+                if existing.is_submitted:
+                    raise Conflict(
+                        _("This invitation has already been used."),
+                        code="invitation_used",
+                    )
+                return existing, False
+            response = Response(
+                survey=survey,
+                version_id=survey.current_version_id,
+                language=language,
+                channel=channel,
+                invitation=invitation,
+                idempotency_key=idempotency_key,
+                idempotency_fingerprint=fingerprint,
+            )
+            response.resume_token_hash = hash_token(resume_token_for(response.id))
+            response.save(force_insert=True)
+            return response, True
+    except IntegrityError:
+        # A simultaneous request with the same key or invitation won the race.
+        existing = Response.objects.filter(
+            survey=survey, idempotency_key=idempotency_key
+        ).first()
+        if existing is None and invitation_token:
+            existing = Response.objects.filter(
+                invitation__token_hash=hash_token(invitation_token)
+            ).first()
+        if existing is None:
+            raise
+        _same_request(existing, fingerprint)
+        return existing, False
+
+
+def _same_request(existing: Response, fingerprint: str) -> None:
+    if (
+        fingerprint
+        and existing.idempotency_fingerprint
+        and existing.idempotency_fingerprint != fingerprint
+    ):
+        raise Unprocessable(
+            _("This Idempotency-Key was already used with a different request body."),
+            code="idempotency_key_reused",
+        )
+
+
+def _locked(response: Response) -> Response:
+    locked = (
+        Response.objects.select_for_update()
+        .select_related("version")
+        .get(pk=response.pk)
+    )
+    if locked.is_submitted:
+        raise Conflict(
+            _("This response was submitted and can no longer change."),
+            code="response_submitted",
+        )
+    return locked
+
+
+@transaction.atomic
+def response_save(
+    *,
+    response: Response,
+    answers: Any,
+    language: str | None = None,
+    current_page: str | None = None,
+    validate_pages: set[str] | None = None,
+) -> Response:
+    """Merge answers into a draft (a null value removes an answer) and save it.
+
+    Every answer is checked; on any error nothing is saved. ``validate_pages``
+    also enforces the required questions of those pages (leaving a page).
+    """
+    response = _locked(response)
+    if not isinstance(answers, dict):
+        raise ValidationError(
+            {"answers": [_("Send an object mapping question codes to answers.")]}
+        )
+    merged = {**response.answers, **answers}
+    merged = {key: value for key, value in merged.items() if value is not None}
+    sheet = sheet_for_version(response.version)
+    clean, errors = sheet.clean(
+        merged,
+        complete=validate_pages is not None,
+        only_pages=validate_pages,
+        keep_hidden=True,
+    )
+    if errors:
+        raise ValidationError(errors)
+    response.answers = clean
+    fields = ["answers", "updated_at"]
+    if language:
+        response.language = language
+        fields.append("language")
+    if current_page is not None:
+        response.current_page = current_page
+        fields.append("current_page")
+    response.save(update_fields=fields)
+    return response
+
+
+@transaction.atomic
+def response_submit(*, response: Response, answers: Any = None) -> Response:
+    """Validate a response completely and submit it; submitting twice is a no-op.
+
+    Answers to hidden questions are discarded. On any error nothing changes.
+    """
+    locked = (
+        Response.objects.select_for_update()
+        .select_related("version", "survey")
+        .get(pk=response.pk)
+    )
+    if locked.is_submitted:
+        return locked  # a retried request or a second tab
+    survey = locked.survey
+    if survey.response_quota is not None:
+        # Lock the survey so that two last-place submissions cannot both pass.
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    _require_open(survey)
+    merged = dict(locked.answers)
+    if answers is not None:
+        if not isinstance(answers, dict):
+            raise ValidationError(
+                {"answers": [_("Send an object mapping question codes to answers.")]}
+            )
+        merged = {k: v for k, v in {**merged, **answers}.items() if v is not None}
+    clean, errors = sheet_for_version(locked.version).clean(merged, complete=True)
+    if errors:
+        raise ValidationError(errors)
+    locked.answers = clean
+    locked.status = Response.Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["answers", "status", "submitted_at", "updated_at"])
+    logger.info("response %s submitted to %s", locked.pk, survey.slug)
+    return locked
+
+
+@transaction.atomic
+def response_void(*, response: Response, reason: str, actor: User) -> Response:
+    """Flag a submitted response as void: kept, but left out of every result."""
+    if not actor.is_staff:
+        raise PermissionDenied(_("Only staff may void responses."))
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if not response.is_submitted:
+        raise Conflict(
+            _("Only submitted responses can be voided."), code="response_not_submitted"
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    if response.is_voided:
+        return response
+    response.voided_at = timezone.now()
+    response.void_reason = reason.strip()
+    response.voided_by = actor
+    response.save(update_fields=["voided_at", "void_reason", "voided_by", "updated_at"])
+    return response
+
+
+def response_create(
+    *,
+    survey: Survey,
+    answers: Any,
+    submit: bool,
+    language: str = "en",
+    channel: str = Response.Channel.API,
+    invitation_token: str = "",
+    idempotency_key: str = "",
+    fingerprint: str = "",
+) -> tuple[Response, bool]:
+    """Start a response with its answers, and submit it if asked, all or nothing.
+
+    A replayed idempotency key returns the first response unchanged.
+    """
+    with transaction.atomic():
+        response, created = response_start(
+            survey=survey,
+            language=language,
+            channel=channel,
+            invitation_token=invitation_token,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+        if not created and idempotency_key:
+            return response, False
+        if submit:
+            response = response_submit(response=response, answers=answers)
+        elif answers:
+            response = response_save(response=response, answers=answers, language=language)
+        return response, created

@@ -1,0 +1,87 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from core.demo import DEFAULT_DEMO_PASSWORD, DEMO_USERS
+
+pytestmark = pytest.mark.django_db
+
+DEMO_EMAILS = [spec["email"] for spec in DEMO_USERS]
+
+
+def _load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = ""
+    _load()
+    first = {user.email: user.password for user in User.objects.all()}
+    output = _load()
+
+    assert User.objects.count() == 3
+    assert sorted(User.objects.values_list("email", flat=True)) == sorted(DEMO_EMAILS)
+    # The second run leaves the stored password hashes alone.
+    assert {user.email: user.password for user in User.objects.all()} == first
+    assert DEFAULT_DEMO_PASSWORD in output
+    for user in User.objects.all():
+        assert user.check_password(DEFAULT_DEMO_PASSWORD), user.email
+
+
+def test_demo_roles(settings):
+    settings.DEBUG = True
+    _load()
+    admin = User.objects.get(email="admin@example.org")
+    researcher = User.objects.get(email="researcher@example.org")
+    team = User.objects.get(email="team@example.org")
+
+    assert admin.is_staff and admin.is_superuser
+    assert researcher.role == User.Role.RESEARCHER
+    assert researcher.is_researcher
+    assert not (researcher.is_staff or researcher.is_superuser)
+    assert team.role == User.Role.TEAM_MEMBER
+    assert team.is_team_member
+    assert not team.is_researcher
+    assert not (team.is_staff or team.is_superuser)
+
+
+def test_demo_password_gets_an_api_token(settings, api_client):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = ""
+    _load()
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"email": "researcher@example.org", "password": DEFAULT_DEMO_PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["token"]
+
+
+def test_load_demo_refuses_the_published_password_with_debug_off(settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = ""
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        _load()
+    assert not User.objects.filter(email__in=DEMO_EMAILS).exists()
+
+
+def test_demo_password_setting_changes_the_password(settings):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = ""
+    _load()
+
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = "a-private-demo-pass-42"
+    output = _load()
+
+    assert "a-private-demo-pass-42" in output
+    assert User.objects.count() == 3
+    for user in User.objects.all():
+        assert user.check_password("a-private-demo-pass-42"), user.email
+        assert not user.check_password(DEFAULT_DEMO_PASSWORD), user.email

@@ -1,0 +1,131 @@
+"""Settings as a process sees them: each case starts a fresh interpreter with a
+clean environment, so nothing leaks from the test settings of this process."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Variables that choose the database, broker, cache or a Django setting.
+_SERVICE_VARS = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_URL",
+    "SQLITE_PATH",
+    "DEMO_PASSWORD",
+}
+
+_PRINT_SETTINGS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "name": str(settings.DATABASES["default"]["NAME"]),
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "debug": settings.DEBUG,
+}))
+"""
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """os.environ without service URLs or DJANGO_* variables, plus ``extra``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in _SERVICE_VARS and not key.startswith("DJANGO_")
+    }
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run(
+        ["manage.py", "check"],
+        clean_env(DJANGO_SETTINGS_MODULE="config.settings.production"),
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug_on():
+    result = run(
+        ["manage.py", "check"],
+        clean_env(
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_DEBUG="true",
+        ),
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be off" in result.stderr
+
+
+def test_production_passes_the_deploy_checks():
+    key = secrets.token_urlsafe(50)
+    assert len(key) >= 50
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        clean_env(
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            DJANGO_SECRET_KEY=key,
+            DJANGO_ALLOWED_HOSTS="example.org",
+            # The test services (test settings default them when unset).
+            DATABASE_URL=os.environ["DATABASE_URL"],
+            REDIS_URL=os.environ["REDIS_URL"],
+        ),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_local_settings_default_to_sqlite_and_in_process_tasks(tmp_path):
+    sqlite_path = tmp_path / "local.sqlite3"
+    result = run(
+        ["-c", _PRINT_SETTINGS],
+        clean_env(
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            SQLITE_PATH=str(sqlite_path),
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"] == str(sqlite_path)
+    assert values["eager"] is True
+    assert values["broker"] == "memory://"
+    assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["debug"] is True
+
+
+def test_local_settings_with_redis_use_the_broker_and_a_redis_cache():
+    redis_url = "redis://127.0.0.1:6379/6"
+    result = run(
+        ["-c", _PRINT_SETTINGS],
+        clean_env(DJANGO_SETTINGS_MODULE="config.settings.local", REDIS_URL=redis_url),
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["eager"] is False
+    assert values["broker"] == redis_url
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # DATABASE_URL is still unset: the embedded SQLite stays.
+    assert values["engine"] == "django.db.backends.sqlite3"
