@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; the rest are helpers.
-.PHONY: run test lint format lock clean
+.PHONY: run test lint format lock clean bench
 
 run:  ## install, migrate, load demo data and serve (worker and beat too with REDIS_URL)
 	bash bin/run
@@ -18,3 +18,6 @@ lock:  ## refresh constraints.txt from a clean environment
 
 clean:
 	rm -rf .venv staticfiles .install-stamp
+
+bench:  ## benchmarks against baselines measured in the same run (needs PostgreSQL and wrk)
+	bash bin/bench

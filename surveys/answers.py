@@ -92,6 +92,10 @@ class AnswerSheet:
     def __init__(self, definition: Definition) -> None:
         self.definition = definition
         self.questions = definition.questions
+        self._checkers = {
+            kind: getattr(self, f"_{kind}")
+            for kind in {q.type for q in self.questions.values()}
+        }
 
     def rows(
         self, question: Question, answers: dict[str, Any]
@@ -218,14 +222,14 @@ class AnswerSheet:
     def _value(
         self, q: Question, value: Any, rows: list | None, *, complete: bool
     ) -> Any:
-        return getattr(self, f"_{q.type}")(q, value, rows=rows, complete=complete)
+        return self._checkers[q.type](q, value, rows=rows, complete=complete)
 
     @staticmethod
     def _choose_one_of(q: Question) -> str:
         return _("Choose one of: %(codes)s.") % {"codes": ", ".join(q.choice_codes)}
 
     def _single_choice(self, q: Question, value: Any, **_kw: Any) -> str:
-        if not isinstance(value, str) or value not in q.choice_codes:
+        if not isinstance(value, str) or value not in q.choice_set:
             raise AnswerError(self._choose_one_of(q))
         return value
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ _TOP_ORDER = [
     "pages",
 ]
 _PAGE_ORDER = ["code", "title", "description", "condition", "questions"]
+_CONDITION_ORDER = ["question", "op", "value", "all", "any", "not"]
+_SCALE_ORDER = ["min", "max", "labels"]
+_OPTION_ORDER = ["code", "label"]
 _QUESTION_ORDER = [
     "code",
     "type",
@@ -114,12 +118,17 @@ class Question:
     rows_from: str | None = None
     columns: tuple[Option, ...] = ()
 
-    @property
+    # Cached: answer validation asks for these for every answer it checks.
+    @cached_property
     def choice_codes(self) -> list[str]:
         codes = [choice.code for choice in self.choices]
         return [*codes, OTHER] if self.allow_other else codes
 
-    @property
+    @cached_property
+    def choice_set(self) -> frozenset[str]:
+        return frozenset(self.choice_codes)
+
+    @cached_property
     def column_codes(self) -> list[str]:
         return [column.code for column in self.columns]
 
@@ -371,7 +380,12 @@ def _question_errors(
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # YAML can say .nan and .inf; JSON (and so the database) cannot store them.
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
 
 
 def _is_date(value: Any) -> bool:
@@ -426,12 +440,17 @@ def _condition_errors(
     if op in NUMBER_OPS and not _is_number(value):
         yield f'{where}.value: "{op}" needs a number'
         return
+    if op == "contains" and isinstance(value, list | dict):
+        # A list answer holds single codes: a list value could never be found.
+        yield f'{where}.value: "contains" needs a single value'
+        return
     if target["type"] in CHOICE_TYPES:
         codes = {c["code"] for c in target["choices"]}
         if target.get("allow_other"):
             codes.add(OTHER)
         for item in value if isinstance(value, list) else [value]:
-            if item not in codes:
+            # Lists and objects are unhashable: test the type before the set.
+            if not isinstance(item, str) or item not in codes:
                 yield f'{where}.value: "{item}" is not a choice of "{code}"'
 
 
@@ -446,26 +465,100 @@ def _ordered(mapping: dict, order: list[str]) -> dict:
 def definition_canonical(document: dict) -> dict:
     """Return the document with keys in the documented order (values untouched).
 
-    Stored JSONB does not keep key order; exports use this order so that an
-    exported file reads like the documentation and diffs cleanly.
+    Stored JSONB does not keep key order (it sorts keys by length), so every
+    mapping is reordered, down to conditions, scales and translation maps:
+    an exported file then reads like the documentation, diffs cleanly, and
+    exporting an imported canonical file gives it back byte for byte.
     """
-    out = _ordered(document, _TOP_ORDER)
-    out["pages"] = [
-        {
-            **_ordered(page, _PAGE_ORDER),
-            "questions": [_ordered(q, _QUESTION_ORDER) for q in page["questions"]],
+    languages = list(document.get("languages") or [])
+
+    def text(mapping: dict) -> dict:
+        return _ordered(mapping, languages)
+
+    def options(items: list[dict]) -> list[dict]:
+        return [
+            {**_ordered(item, _OPTION_ORDER), "label": text(item["label"])}
+            if isinstance(item.get("label"), dict)
+            else _ordered(item, _OPTION_ORDER)
+            for item in items
+        ]
+
+    def texts(mapping: dict, keys: tuple[str, ...]) -> dict:
+        return {
+            key: text(value) if key in keys and isinstance(value, dict) else value
+            for key, value in mapping.items()
         }
-        for page in document["pages"]
-    ]
+
+    def question(item: dict) -> dict:
+        out = texts(_ordered(item, _QUESTION_ORDER), ("text", "help"))
+        if isinstance(out.get("condition"), dict):
+            out["condition"] = _condition_canonical(out["condition"])
+        for key in ("choices", "rows", "columns"):
+            if isinstance(out.get(key), list):
+                out[key] = options(out[key])
+        if isinstance(out.get("scale"), dict):
+            scale = _ordered(out["scale"], _SCALE_ORDER)
+            if isinstance(scale.get("labels"), dict):
+                scale["labels"] = {
+                    key: text(value) if isinstance(value, dict) else value
+                    for key, value in sorted(
+                        scale["labels"].items(), key=lambda kv: _label_key(kv[0])
+                    )
+                }
+            out["scale"] = scale
+        return out
+
+    def page(item: dict) -> dict:
+        out = texts(_ordered(item, _PAGE_ORDER), ("title", "description"))
+        if isinstance(out.get("condition"), dict):
+            out["condition"] = _condition_canonical(out["condition"])
+        out["questions"] = [question(q) for q in item["questions"]]
+        return out
+
+    out = texts(
+        _ordered(document, _TOP_ORDER),
+        ("title", "description", "consent", "thank_you"),
+    )
+    out["pages"] = [page(p) for p in document["pages"]]
     return _ordered(out, _TOP_ORDER)
+
+
+def _label_key(label: Any) -> tuple[int, str]:
+    text = str(label)
+    return (int(text), text) if text.isdigit() else (1 << 30, text)
+
+
+def _condition_canonical(condition: dict) -> dict:
+    out = _ordered(condition, _CONDITION_ORDER)
+    for key in ("all", "any"):
+        if isinstance(out.get(key), list):
+            out[key] = [
+                _condition_canonical(part) if isinstance(part, dict) else part
+                for part in out[key]
+            ]
+    if isinstance(out.get("not"), dict):
+        out["not"] = _condition_canonical(out["not"])
+    return out
 
 
 class DefinitionLoadError(ValueError):
     """The text is not YAML or JSON."""
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
 def definition_load(text: str | bytes) -> Any:
-    """Parse a YAML or JSON definition (JSON is a subset of YAML)."""
+    """Parse a YAML or JSON definition.
+
+    JSON is tried first: PyYAML reads YAML 1.1, where a JSON number such as
+    ``1e-07`` (how ``json.dumps`` writes small floats) is a string.
+    """
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except ValueError:
+        pass  # not JSON: YAML, then
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -10,24 +10,38 @@ from surveys.answers import AnswerSheet
 from surveys.definition import Definition, definition_parse
 from surveys.models import Invitation, Response, Survey, SurveyVersion, hash_token
 
-_SHEETS: dict[tuple[int, str], AnswerSheet] = {}
+_SHEETS: dict[int, AnswerSheet] = {}
+_SHEETS_MAX = 256
 
 
 def definition_for_version(version: SurveyVersion) -> Definition:
-    """The parsed definition of a version, cached per process.
-
-    Versions are immutable, so the id and checksum identify the parse forever.
-    """
+    """The parsed definition of a version, cached per process."""
     return sheet_for_version(version).definition
 
 
 def sheet_for_version(version: SurveyVersion) -> AnswerSheet:
-    key = (version.pk, version.checksum)
-    sheet = _SHEETS.get(key)
+    """The answer sheet (parsed definition) of a version, cached per process.
+
+    Versions are immutable, so their id identifies the parse forever; the
+    large definition column is read from the database only on a cache miss.
+    """
+    return sheet_for_version_id(version.pk, version=version)
+
+
+def sheet_for_version_id(
+    version_id: int, *, version: SurveyVersion | None = None
+) -> AnswerSheet:
+    sheet = _SHEETS.get(version_id)
     if sheet is None:
-        if len(_SHEETS) > 256:
+        if version is not None and "definition" in version.__dict__:
+            document = version.definition
+        else:
+            document = SurveyVersion.objects.values_list("definition", flat=True).get(
+                pk=version_id
+            )
+        if len(_SHEETS) >= _SHEETS_MAX:
             _SHEETS.clear()
-        sheet = _SHEETS[key] = AnswerSheet(definition_parse(version.definition))
+        sheet = _SHEETS[version_id] = AnswerSheet(definition_parse(document))
     return sheet
 
 
@@ -96,6 +110,7 @@ def response_get_by_token(*, token: str) -> Response | None:
         return None
     return (
         Response.objects.select_related("survey", "version")
+        .defer("version__definition")
         .filter(resume_token_hash=hash_token(token))
         .first()
     )

@@ -30,6 +30,7 @@ from surveys.models import (
 )
 from surveys.selectors import (
     sheet_for_version,
+    sheet_for_version_id,
     survey_availability,
     survey_can_manage,
 )
@@ -249,35 +250,39 @@ def response_start(
     invitation_token: str = "",
     idempotency_key: str = "",
     fingerprint: str = "",
+    answers: Any = None,
+    submit: bool = False,
 ) -> tuple[Response, bool]:
-    """Start a response (a draft) and return it with whether it is new.
+    """Start a response and return it with whether it is new.
 
-    The same idempotency key, or the same invitation, returns the response
-    already started instead of a second one; the database constraints settle
-    races between two simultaneous requests.
+    With ``answers`` the response starts with them (checked as a draft), and
+    with ``submit`` it is created already submitted (checked completely), in
+    one INSERT. The same idempotency key, or the same invitation, returns the
+    response already started instead of a second one (then nothing else is
+    done here); the database constraints settle races between two requests.
     """
     if idempotency_key:
-        existing = Response.objects.filter(
-            survey=survey, idempotency_key=idempotency_key
-        ).first()
+        existing = _by_idempotency_key(survey, idempotency_key, fingerprint)
         if existing is not None:
-            _same_request(existing, fingerprint)
             return existing, False
     _require_open(survey)
+    clean = _clean_new(survey, answers, submit=submit) if (answers or submit) else {}
     try:
         with transaction.atomic():
+            if submit and survey.response_quota is not None:
+                # Lock the survey so that two last-place submissions cannot both pass.
+                _require_open(Survey.objects.select_for_update().get(pk=survey.pk))
             invitation = _check_invitation(survey, invitation_token)
-            if (
-                invitation is not None
-                and Response.objects.filter(invitation=invitation).exists()
-            ):
-                existing = Response.objects.get(invitation=invitation)
-                if existing.is_submitted:
-                    raise Conflict(
-                        _("This invitation has already been used."),
-                        code="invitation_used",
-                    )
-                return existing, False
+            if invitation is not None:
+                existing = Response.objects.filter(invitation=invitation).first()
+                if existing is not None:
+                    if existing.is_submitted:
+                        raise Conflict(
+                            _("This invitation has already been used."),
+                            code="invitation_used",
+                        )
+                    return existing, False
+            now = timezone.now()
             response = Response(
                 survey=survey,
                 version_id=survey.current_version_id,
@@ -286,23 +291,45 @@ def response_start(
                 invitation=invitation,
                 idempotency_key=idempotency_key,
                 idempotency_fingerprint=fingerprint,
+                answers=clean,
+                status=Response.Status.SUBMITTED if submit else Response.Status.DRAFT,
+                started_at=now,
+                submitted_at=now if submit else None,
             )
             response.resume_token_hash = hash_token(resume_token_for(response.id))
             response.save(force_insert=True)
-            return response, True
+            if Survey.current_version.is_cached(survey):
+                response.version = survey.current_version  # saves a query for callers
     except IntegrityError:
         # A simultaneous request with the same key or invitation won the race.
-        existing = Response.objects.filter(
-            survey=survey, idempotency_key=idempotency_key
-        ).first()
+        existing = None
+        if idempotency_key:
+            existing = _by_idempotency_key(survey, idempotency_key, fingerprint)
         if existing is None and invitation_token:
             existing = Response.objects.filter(
                 invitation__token_hash=hash_token(invitation_token)
             ).first()
         if existing is None:
             raise
-        _same_request(existing, fingerprint)
         return existing, False
+    if submit:
+        logger.info("response %s submitted to %s", response.pk, survey.slug)
+    return response, True
+
+
+def _clean_new(survey: Survey, answers: Any, *, submit: bool) -> dict:
+    sheet = sheet_for_version_id(survey.current_version_id)
+    clean, errors = sheet.clean(answers or {}, complete=submit, keep_hidden=not submit)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _by_idempotency_key(survey: Survey, key: str, fingerprint: str) -> Response | None:
+    existing = Response.objects.filter(survey=survey, idempotency_key=key).first()
+    if existing is not None:
+        _same_request(existing, fingerprint)
+    return existing
 
 
 def _same_request(existing: Response, fingerprint: str) -> None:
@@ -373,19 +400,30 @@ def response_save(
     return response
 
 
+def _lock_response(pk: Any) -> Response:
+    # The definition is deferred: the parsed, cached sheet is all that is needed.
+    return (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("version", "survey")
+        .defer("version__definition")
+        .get(pk=pk)
+    )
+
+
 @transaction.atomic
 def response_submit(*, response: Response, answers: Any = None) -> Response:
     """Validate a response completely and submit it; submitting twice is a no-op.
 
     Answers to hidden questions are discarded. On any error nothing changes.
     """
-    locked = (
-        Response.objects.select_for_update()
-        .select_related("version", "survey")
-        .get(pk=response.pk)
-    )
+    locked = _lock_response(response.pk)
     if locked.is_submitted:
         return locked  # a retried request or a second tab
+    return _submit(locked, answers)
+
+
+def _submit(locked: Response, answers: Any) -> Response:
+    """Submit a response whose row the current transaction already holds."""
     survey = locked.survey
     if survey.response_quota is not None:
         # Lock the survey so that two last-place submissions cannot both pass.
@@ -443,21 +481,24 @@ def response_create(
 ) -> tuple[Response, bool]:
     """Start a response with its answers, and submit it if asked, all or nothing.
 
-    A replayed idempotency key returns the first response unchanged.
+    A replayed idempotency key returns the first response unchanged; an
+    invitation whose draft exists gets the answers merged into that draft.
     """
-    with transaction.atomic():
-        response, created = response_start(
-            survey=survey,
-            language=language,
-            channel=channel,
-            invitation_token=invitation_token,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-        )
-        if not created and idempotency_key:
-            return response, False
-        if submit:
-            response = response_submit(response=response, answers=answers)
-        elif answers:
-            response = response_save(response=response, answers=answers, language=language)
+    response, created = response_start(
+        survey=survey,
+        language=language,
+        channel=channel,
+        invitation_token=invitation_token,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        answers=answers,
+        submit=submit,
+    )
+    if created or (idempotency_key and response.idempotency_key == idempotency_key):
         return response, created
+    # The invitation's draft already existed: continue it.
+    if submit:
+        response = response_submit(response=response, answers=answers)
+    elif answers:
+        response = response_save(response=response, answers=answers, language=language)
+    return response, False

@@ -50,6 +50,11 @@ def _clear_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     cache.clear()
+    # Parsed definitions are cached per version id, which a flushed test
+    # database may hand out again.
+    from surveys import selectors
+
+    selectors._SHEETS.clear()
     yield
 
 

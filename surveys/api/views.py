@@ -60,11 +60,18 @@ class IsResearcher(permissions.BasePermission):
         )
 
 
-def _survey_for_reading(request: Request, slug: str) -> Survey:
-    """Any client reads a survey that is not a draft; drafts only its managers."""
-    survey = get_object_or_404(
-        Survey.objects.select_related("current_version", "owner"), slug=slug
-    )
+def _survey_for_reading(
+    request: Request, slug: str, *, with_definition: bool = False
+) -> Survey:
+    """Any client reads a survey that is not a draft; drafts only its managers.
+
+    The definition (large) is loaded only when the caller shows it; the others
+    use the parsed definition cached per version.
+    """
+    surveys = Survey.objects.select_related("current_version")
+    if not with_definition:
+        surveys = surveys.defer("current_version__definition")
+    survey = get_object_or_404(surveys, slug=slug)
     if survey.status == Survey.Status.DRAFT and not survey_can_manage(
         survey=survey, user=request.user
     ):
@@ -126,7 +133,8 @@ class SurveyDetailView(APIView):
         responses=s.SurveyDetailOutput, summary="A survey and its current definition"
     )
     def get(self, request: Request, slug: str) -> Response:
-        return Response(s.SurveyDetailOutput(_survey_for_reading(request, slug)).data)
+        survey = _survey_for_reading(request, slug, with_definition=True)
+        return Response(s.SurveyDetailOutput(survey).data)
 
     @extend_schema(
         request=s.SurveyUpdateInput,
@@ -138,7 +146,7 @@ class SurveyDetailView(APIView):
         data = s.SurveyUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         survey = survey_update(survey=survey, actor=request.user, **data.validated_data)
-        survey = _survey_for_reading(request, slug)
+        survey = _survey_for_reading(request, slug, with_definition=True)
         return Response(s.SurveyDetailOutput(survey).data)
 
 

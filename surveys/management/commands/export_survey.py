@@ -9,6 +9,13 @@ class Command(BaseCommand):
         "Print a survey's definition (current version, or --version N) as YAML or JSON."
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs):
+        # Django defines --version (its own version); this command's --version N
+        # (a survey version) replaces it instead of crashing on the conflict.
+        return super().create_parser(
+            prog_name, subcommand, conflict_handler="resolve", **kwargs
+        )
+
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--version", dest="number", type=int)

@@ -1,0 +1,191 @@
+"""Benchmark: submitting complete reference responses vs. a bare INSERT view.
+
+Both endpoints are served by the same gunicorn (4 sync workers) on the same
+PostgreSQL, loaded by wrk in alternating rounds, so the ratio is measured in
+one run. Run with `make bench` (or `python bench/submit.py --duration 15`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database() -> None:
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    from django.db import connection
+
+    from bench.bare import CREATE_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(CREATE_TABLE)
+
+
+def write_bodies(path: Path, count: int) -> None:
+    from surveys.models import Survey
+    from surveys.selectors import definition_for_version
+    from surveys.synthetic import synthetic_answers
+
+    survey = Survey.objects.select_related("current_version").get(slug="mlops-practices")
+    definition = definition_for_version(survey.current_version)
+    rng = random.Random(2026)
+    with path.open("w") as handle:
+        for _ in range(count):
+            answers = synthetic_answers(definition, rng, skip_optional=0.0)
+            handle.write(json.dumps({"answers": answers, "submit": True, "language": "en"}) + "\n")
+
+
+def wrk(url: str, bodies: Path, *, duration: int, connections: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(ROOT / "bench" / "wrk_post.lua"), url],
+        env={**os.environ, "BODIES_FILE": str(bodies)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    latency = {
+        pct: _ms(value)
+        for pct, value in re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, flags=re.M)
+    }
+    return {
+        "rps": rps,
+        "requests": total,
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "p50_ms": latency["50"],
+        "p99_ms": latency["99"],
+    }
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+        return 1
+
+    import django
+
+    django.setup()
+    prepare_database()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    bodies = workdir / "bodies.jsonl"
+    write_bodies(bodies, 500)
+    body_size = bodies.stat().st_size // 500
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(args.workers),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"},
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).close()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        targets = {
+            "bare": base + "/bench/bare/",
+            "submit": base + "/api/v1/surveys/mlops-practices/responses/",
+        }
+        for url in targets.values():  # warm up every worker
+            wrk(url, bodies, duration=2, connections=args.connections)
+        results: dict[str, list[dict]] = {name: [] for name in targets}
+        for _ in range(args.rounds):
+            for name, url in targets.items():
+                results[name].append(wrk(url, bodies, duration=args.duration, connections=args.connections))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    summary = {name: _combine(rounds) for name, rounds in results.items()}
+    ratio = summary["submit"]["rps"] / summary["bare"]["rps"]
+    report = {
+        "workers": args.workers,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "rounds": args.rounds,
+        "body_bytes": body_size,
+        "bare": summary["bare"],
+        "submit": summary["submit"],
+        "throughput_ratio": round(ratio, 3),
+    }
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "submit.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(
+        f"\n| endpoint | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|\n"
+        f"| bare INSERT view | {summary['bare']['rps']:.0f} | {summary['bare']['p50_ms']:.1f} | "
+        f"{summary['bare']['p99_ms']:.1f} | {summary['bare']['errors']} |\n"
+        f"| submit reference response | {summary['submit']['rps']:.0f} | "
+        f"{summary['submit']['p50_ms']:.1f} | {summary['submit']['p99_ms']:.1f} | "
+        f"{summary['submit']['errors']} |\n\nthroughput ratio submit/bare: {ratio:.2f} (target >= 0.5)"
+    )
+    return 0 if summary["submit"]["errors"] == 0 else 1
+
+
+def _combine(rounds: list[dict]) -> dict:
+    return {
+        "rps": sum(r["rps"] for r in rounds) / len(rounds),
+        "requests": sum(r["requests"] for r in rounds),
+        "errors": sum(r["errors"] for r in rounds),
+        "p50_ms": max(r["p50_ms"] for r in rounds),
+        "p99_ms": max(r["p99_ms"] for r in rounds),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
