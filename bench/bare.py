@@ -15,6 +15,9 @@ CREATE_TABLE = (
 @require_POST
 def bare_insert(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO bench_bare (body) VALUES (%s) RETURNING id", [request.body.decode()])
+        cursor.execute(
+            "INSERT INTO bench_bare (body) VALUES (%s) RETURNING id",
+            [request.body.decode()],
+        )
         (row_id,) = cursor.fetchone()
     return JsonResponse({"id": row_id}, status=201)

@@ -39,9 +39,15 @@ def prepare_database() -> None:
 
     db = settings.DATABASES["default"]
     with psycopg.connect(
-        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname="postgres",
+        autocommit=True,
     ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     from django.core.management import call_command
@@ -61,18 +67,32 @@ def write_bodies(path: Path, count: int) -> None:
     from surveys.selectors import definition_for_version
     from surveys.synthetic import synthetic_answers
 
-    survey = Survey.objects.select_related("current_version").get(slug="mlops-practices")
+    survey = Survey.objects.select_related("current_version").get(
+        slug="mlops-practices"
+    )
     definition = definition_for_version(survey.current_version)
     rng = random.Random(2026)
     with path.open("w") as handle:
         for _ in range(count):
             answers = synthetic_answers(definition, rng, skip_optional=0.0)
-            handle.write(json.dumps({"answers": answers, "submit": True, "language": "en"}) + "\n")
+            handle.write(
+                json.dumps({"answers": answers, "submit": True, "language": "en"})
+                + "\n"
+            )
 
 
 def wrk(url: str, bodies: Path, *, duration: int, connections: int) -> dict:
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(ROOT / "bench" / "wrk_post.lua"), url],
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "wrk_post.lua"),
+            url,
+        ],
         env={**os.environ, "BODIES_FILE": str(bodies)},
         capture_output=True,
         text=True,
@@ -101,7 +121,9 @@ def _ms(value: str) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk round")
+    parser.add_argument(
+        "--duration", type=int, default=15, help="seconds per wrk round"
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
@@ -121,8 +143,18 @@ def main() -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"},
         start_new_session=True,
@@ -144,7 +176,14 @@ def main() -> int:
         results: dict[str, list[dict]] = {name: [] for name in targets}
         for _ in range(args.rounds):
             for name, url in targets.items():
-                results[name].append(wrk(url, bodies, duration=args.duration, connections=args.connections))
+                results[name].append(
+                    wrk(
+                        url,
+                        bodies,
+                        duration=args.duration,
+                        connections=args.connections,
+                    )
+                )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -188,6 +188,8 @@ class AnswerSheet:
                 except AnswerError as exc:
                     errors[question.code] = [str(exc)]
                     continue
+                if is_empty(value):
+                    continue  # a matrix whose every cell is null: unanswered
                 clean[question.code] = value
                 known[question.code] = value
                 if question.allow_other:
@@ -207,14 +209,20 @@ class AnswerSheet:
             options = source.choices if source else question.rows
             rows = [(option.code, option.label) for option in options]
         try:
-            clean[question.code] = self._value(
-                question, answers[question.code], rows, complete=False
-            )
+            value = self._value(question, answers[question.code], rows, complete=False)
         except AnswerError as exc:
             errors[question.code] = [str(exc)]
             return
+        if is_empty(value):
+            return  # blank text or an all-null matrix: nothing to keep
+        clean[question.code] = value
         other = answers.get(question.code + OTHER_SUFFIX)
-        if question.allow_other and isinstance(other, str) and other.strip():
+        if (
+            question.allow_other
+            and isinstance(other, str)
+            and other.strip()
+            and "\x00" not in other
+        ):
             clean[question.code + OTHER_SUFFIX] = other.strip()[:OTHER_MAX_LENGTH]
 
     # --- one value per type ------------------------------------------------------
@@ -294,6 +302,8 @@ class AnswerSheet:
     def _text(self, q: Question, value: Any, **_kw: Any) -> str:
         if not isinstance(value, str):
             raise AnswerError(_("Enter text."))
+        if "\x00" in value:  # PostgreSQL's jsonb cannot store it
+            raise AnswerError(_("Remove the NUL character."))
         value = value.strip()
         if len(value) > q.max_length:
             raise AnswerError(
@@ -362,6 +372,8 @@ class AnswerSheet:
             return AnswerError(_('Describe "other".')) if complete else None
         if not isinstance(text, str):
             return AnswerError(_("Enter text."))
+        if "\x00" in text:
+            return AnswerError(_("Remove the NUL character."))
         if len(text.strip()) > OTHER_MAX_LENGTH:
             return AnswerError(_("At most %(n)d characters.") % {"n": OTHER_MAX_LENGTH})
         return text.strip()

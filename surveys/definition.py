@@ -269,7 +269,23 @@ def definition_errors(document: Any) -> list[str]:
     errors = _schema_errors(document)
     if errors:
         return errors
-    return list(_semantic_errors(document))
+    return [*_semantic_errors(document), *_nul_errors(document, ())]
+
+
+def _nul_errors(value: Any, path: tuple) -> Iterator[str]:
+    # PostgreSQL's jsonb cannot store U+0000: refuse it here, with its place,
+    # rather than fail on saving.
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield f"{_place(path)}: contains a NUL character"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                yield f"{_place(path)}: a key contains a NUL character"
+            yield from _nul_errors(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_errors(item, (*path, index))
 
 
 def _semantic_errors(document: dict) -> Iterator[str]:

@@ -3,15 +3,19 @@ with the baseline view mounted and throttles out of the way."""
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-insecure-key-not-for-deployment-0123456789abcdef")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "bench-insecure-key-not-for-deployment-0123456789abcdef"
+)
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mlops_bench")
 os.environ.setdefault("API_ANON_RATE", "100000000/second")
 os.environ.setdefault("API_USER_RATE", "100000000/second")
 os.environ.setdefault("DEMO_PASSWORD", "bench-demo-password")
 
-from .base import *  # noqa: E402
+from .base import *
 
 ROOT_URLCONF = "bench.urls"
 LOGGING["root"]["level"] = "WARNING"
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

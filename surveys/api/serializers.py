@@ -14,7 +14,9 @@ class AnswersField(serializers.Field):
     keeps the submission path cheap.
     """
 
-    default_error_messages = {"not_a_dict": "Send an object mapping question codes to answers."}
+    default_error_messages = {
+        "not_a_dict": "Send an object mapping question codes to answers."
+    }
 
     def to_internal_value(self, data: object) -> dict:
         if not isinstance(data, dict):
@@ -180,11 +182,14 @@ class ResponseCreatedOutput(ResponseOutput):
     )
 
     def to_representation(self, instance: Response) -> dict:
-        return {**super().to_representation(instance), "resume_token": instance.resume_token}
+        return {
+            **super().to_representation(instance),
+            "resume_token": instance.resume_token,
+        }
 
 
 _DATETIME = serializers.DateTimeField()
 
 
-def _iso(value):  # noqa: ANN001, ANN202
+def _iso(value):
     return None if value is None else _DATETIME.to_representation(value)

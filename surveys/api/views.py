@@ -190,7 +190,8 @@ class InvitationsView(APIView):
                 "token": token,
                 "url": request.build_absolute_uri(
                     reverse(
-                        "surveys:invite", kwargs={"slug": survey.slug, "token": token}
+                        "surveys:invite",
+                        kwargs={"slug": survey.slug, "invitation_token": token},
                     )
                 ),
                 "expires_at": invitation.expires_at,

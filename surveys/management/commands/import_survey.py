@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
@@ -46,6 +46,8 @@ class Command(BaseCommand):
             version = survey_publish(document=document, actor=user)
         except ValidationError as exc:
             raise CommandError(str(exc)) from exc
+        except PermissionDenied as exc:  # --as a user who may not publish
+            raise CommandError(f"{user}: {exc}") from exc
         if open:
             from surveys.services import survey_update
 
