@@ -6,10 +6,12 @@ from drf_spectacular.views import (
 )
 
 from core import views as core_views
+from reports import views as reports_views
 
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("surveys.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +20,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("surveys/<slug:slug>/profile/", reports_views.my_profile, name="my_profile"),
     path("surveys/", include("surveys.urls")),
     path("manage/surveys/", include("surveys.manage_urls")),
     path("dashboards/", include("reports.urls")),

@@ -62,5 +62,7 @@ def reference_survey_load(*, actor: User) -> SurveyVersion:
     document = definition_load(REFERENCE_SURVEY.read_text(encoding="utf-8"))
     version = survey_publish(document=document, actor=actor)
     if version.survey.status == Survey.Status.DRAFT:
-        survey_update(survey=version.survey, actor=actor, status=Survey.Status.OPEN)
+        version.survey = survey_update(
+            survey=version.survey, actor=actor, status=Survey.Status.OPEN
+        )
     return version

@@ -336,6 +336,13 @@ class AnswerSheet:
                 _("Send an object mapping each row code to a column code.")
             )
         row_codes = [code for code, _label in rows]
+        if q.rows_from is not None:
+            # Rows of choices the respondent has since unpicked are dropped,
+            # as the answers to a question that is no longer shown would be.
+            possible = self.questions[q.rows_from].choice_set
+            value = {
+                k: v for k, v in value.items() if k in row_codes or k not in possible
+            }
         unknown = [key for key in value if key not in row_codes]
         if unknown:
             raise AnswerError(

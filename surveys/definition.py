@@ -21,6 +21,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from reports.scoring import scoring_errors
+
 SCHEMA_PATH = Path(__file__).with_name("definition_schema.json")
 FORMAT_VERSION = 1
 OTHER = "other"
@@ -43,6 +45,7 @@ _TOP_ORDER = [
     "estimated_minutes",
     "thank_you",
     "pages",
+    "scoring",
 ]
 _PAGE_ORDER = ["code", "title", "description", "condition", "questions"]
 _CONDITION_ORDER = ["question", "op", "value", "all", "any", "not"]
@@ -153,10 +156,15 @@ class Definition:
     consent: dict[str, str] = field(default_factory=dict)
     thank_you: dict[str, str] = field(default_factory=dict)
     estimated_minutes: int | None = None
+    scoring: dict | None = None
 
-    @property
+    @cached_property
     def questions(self) -> dict[str, Question]:
         return {q.code: q for page in self.pages for q in page.questions}
+
+    def tagged(self, tag: str) -> Question | None:
+        """The first question carrying ``tag`` (e.g. ``profile:tools``)."""
+        return next((q for q in self.questions.values() if tag in q.tags), None)
 
     def page(self, code: str) -> Page | None:
         return next((page for page in self.pages if page.code == code), None)
@@ -228,6 +236,7 @@ def definition_parse(document: dict) -> Definition:
         consent=dict(document.get("consent") or {}),
         thank_you=dict(document.get("thank_you") or {}),
         estimated_minutes=document.get("estimated_minutes"),
+        scoring=document.get("scoring"),
     )
 
 
@@ -264,8 +273,28 @@ def _schema_errors(document: Any) -> list[str]:
     return errors
 
 
+def _json_errors(value: Any, path: list) -> Iterator[str]:
+    """Reject what JSON cannot hold, so a stored definition equals its file.
+
+    YAML reads unquoted ``2024-01-01`` as a date and ``0:`` as an integer key.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                yield f"{_place([*path, str(key)])}: keys must be text: quote {key!r}"
+            yield from _json_errors(item, [*path, str(key)])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_errors(item, [*path, index])
+    elif not (value is None or isinstance(value, str | bool | int | float)):
+        yield f"{_place(path)}: {value!r} is not a JSON value: quote it"
+
+
 def definition_errors(document: Any) -> list[str]:
     """Return every problem of a definition document, each with its place; [] if valid."""
+    errors = list(_json_errors(document, []))
+    if errors:
+        return errors
     errors = _schema_errors(document)
     if errors:
         return errors
@@ -320,6 +349,12 @@ def _semantic_errors(document: dict) -> Iterator[str]:
                 yield f'{qwhere}.code: "__" is reserved (it marks "other" texts)'
             yield from _question_errors(qwhere, question, languages, earlier)
             earlier[code] = question
+    if "scoring" in document:
+        choices = {
+            code: [choice["code"] for choice in question.get("choices", [])]
+            for code, question in earlier.items()
+        }
+        yield from scoring_errors(document["scoring"], choices)
 
 
 def _text_errors(where: str, text: dict, languages: list[str]) -> Iterator[str]:
@@ -366,6 +401,8 @@ def _question_errors(
             yield f"{where}.min_selections: {low} is more than the {available} choices"
         if high is not None and low is not None and high < low:
             yield f"{where}.max_selections: must not be less than min_selections"
+    if kind == "ranking" and question.get("allow_other"):
+        yield f'{where}.allow_other: a ranking cannot offer "other"'
     if kind == "ranking" and question["top_n"] > len(choices):
         yield f"{where}.top_n: {question['top_n']} is more than the {len(choices)} choices"
     if kind == "likert":

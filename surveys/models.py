@@ -31,7 +31,8 @@ def hash_token(token: str) -> str:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    # Hex, so that no token starts with a character a spreadsheet reads as a formula.
+    return secrets.token_hex(32)
 
 
 def translate(text: dict[str, str] | None, language: str | None = None) -> str:

@@ -34,6 +34,7 @@ from surveys.selectors import (
     survey_availability,
     survey_can_manage,
 )
+from surveys.signals import response_submitted, response_voided
 
 logger = logging.getLogger(__name__)
 
@@ -266,13 +267,17 @@ def response_start(
         if existing is not None:
             return existing, False
     _require_open(survey)
-    clean = _clean_new(survey, answers, submit=submit) if (answers or submit) else {}
     try:
         with transaction.atomic():
             if submit and survey.response_quota is not None:
                 # Lock the survey so that two last-place submissions cannot both pass.
                 _require_open(Survey.objects.select_for_update().get(pk=survey.pk))
             invitation = _check_invitation(survey, invitation_token)
+            clean = (
+                _clean_new(survey, answers, submit=submit)
+                if (answers or submit)
+                else {}
+            )
             if invitation is not None:
                 existing = Response.objects.filter(invitation=invitation).first()
                 if existing is not None:
@@ -300,6 +305,8 @@ def response_start(
             response.save(force_insert=True)
             if Survey.current_version.is_cached(survey):
                 response.version = survey.current_version  # saves a query for callers
+            if submit:
+                response_submitted.send(sender=Response, response=response)
     except IntegrityError:
         # A simultaneous request with the same key or invitation won the race.
         existing = None
@@ -345,11 +352,7 @@ def _same_request(existing: Response, fingerprint: str) -> None:
 
 
 def _locked(response: Response) -> Response:
-    locked = (
-        Response.objects.select_for_update()
-        .select_related("version")
-        .get(pk=response.pk)
-    )
+    locked = _lock_response(response.pk)
     if locked.is_submitted:
         raise Conflict(
             _("This response was submitted and can no longer change."),
@@ -373,6 +376,7 @@ def response_save(
     also enforces the required questions of those pages (leaving a page).
     """
     response = _locked(response)
+    _require_open(response.survey)
     if not isinstance(answers, dict):
         raise ValidationError(
             {"answers": [_("Send an object mapping question codes to answers.")]}
@@ -443,6 +447,7 @@ def _submit(locked: Response, answers: Any) -> Response:
     locked.status = Response.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["answers", "status", "submitted_at", "updated_at"])
+    response_submitted.send(sender=Response, response=locked)
     logger.info("response %s submitted to %s", locked.pk, survey.slug)
     return locked
 
@@ -465,6 +470,7 @@ def response_void(*, response: Response, reason: str, actor: User) -> Response:
     response.void_reason = reason.strip()
     response.voided_by = actor
     response.save(update_fields=["voided_at", "void_reason", "voided_by", "updated_at"])
+    response_voided.send(sender=Response, response=response)
     return response
 
 

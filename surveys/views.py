@@ -49,34 +49,14 @@ from surveys.services import (
     response_save,
     response_start,
     response_submit,
-    resume_token_for,
 )
-
-SESSION_KEY = "survey_responses"
-
+from surveys.session import held_response, remember_response
 
 # --- Helpers -----------------------------------------------------------------------
 
 
 def _language() -> str:
     return get_language() or "en"
-
-
-def _held(request: HttpRequest, slug: str) -> tuple[Response | None, str]:
-    """The response this session holds for the survey, with its resume token."""
-    token = (request.session.get(SESSION_KEY) or {}).get(slug, "")
-    response = response_get_by_token(token=token) if token else None
-    if response is None or response.survey.slug != slug:
-        return None, ""
-    return response, token
-
-
-def _remember(request: HttpRequest, slug: str, response: Response) -> str:
-    token = resume_token_for(response.id)
-    tokens = dict(request.session.get(SESSION_KEY) or {})
-    tokens[slug] = token
-    request.session[SESSION_KEY] = tokens
-    return token
 
 
 def _page_url(slug: str, code: str) -> str:
@@ -162,7 +142,7 @@ def survey_landing(
     if availability != "open":
         return _unavailable(request, survey, availability)
     definition = survey.current_version.parsed
-    held, _token = _held(request, slug)
+    held, _token = held_response(request, slug)
     draft = held if held is not None and not held.is_submitted else None
     context: dict[str, Any] = {
         "survey": survey,
@@ -206,7 +186,7 @@ def survey_landing(
             return _problem(
                 request, title=context["title"], message=exc.detail, status=exc.status
             )
-    _remember(request, slug, response)
+    remember_response(request, slug, response)
     if response.is_submitted:
         return redirect("surveys:thanks", slug=slug)
     return redirect(
@@ -253,7 +233,7 @@ def survey_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             message=_("This link is not valid. Check that you copied all of it."),
             status=404,
         )
-    _remember(request, slug, response)
+    remember_response(request, slug, response)
     if response.is_submitted:
         return redirect("surveys:thanks", slug=slug)
     sheet = sheet_for_version(response.version)
@@ -267,7 +247,7 @@ def survey_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, slug: str, page_code: str) -> HttpResponse:
     """One page of the questionnaire: show it, or save it and move on."""
-    response, token = _held(request, slug)
+    response, token = held_response(request, slug)
     if response is None:
         return redirect("surveys:landing", slug=slug)
     if response.is_submitted:
@@ -466,7 +446,7 @@ def _render_page(
 @require_GET
 def survey_saved(request: HttpRequest, slug: str) -> HttpResponse:
     """Confirm a save and show the link to continue later."""
-    response, token = _held(request, slug)
+    response, token = held_response(request, slug)
     if response is None:
         return redirect("surveys:landing", slug=slug)
     if response.is_submitted:
@@ -492,7 +472,7 @@ def survey_saved(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """Thank the respondent and offer their own answers for download."""
-    response, _token = _held(request, slug)
+    response, _token = held_response(request, slug)
     if response is None:
         return redirect("surveys:landing", slug=slug)
     sheet = sheet_for_version(response.version)
@@ -515,7 +495,7 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def survey_my_answers(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """Download the answers of the response this session holds (JSON or CSV)."""
-    response, _token = _held(request, slug)
+    response, _token = held_response(request, slug)
     if response is None:
         raise Http404(_("No answers of yours for this survey here."))
     filename = f"{slug}-my-answers.{fmt}"

@@ -128,7 +128,19 @@ CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # With acks_late, a task that outlives the visibility timeout is redelivered;
 # keep it well above the hard time limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A request that queues work must not hang when Redis is down: give up fast
+# (the periodic reconciliation queues the work again later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = env("DJANGO_TIME_ZONE", default="UTC")
 CELERY_BEAT_SCHEDULE: dict = {}
 

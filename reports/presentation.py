@@ -1,0 +1,187 @@
+"""What a respondent sees of a profile: a radar chart and next steps.
+
+Pure: builds template context and an inline SVG from stored profile data, the
+version's definition and scoring rules. The SVG is drawn on the server so the
+chart needs no JavaScript and carries its own text alternative.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reports.catalogue import tools_covering
+from reports.profiles import DIMENSION_CRITERIA
+from reports.scoring import ScoringRules, level_name, text_in
+from surveys.definition import Definition
+
+LEVEL_MEANINGS = {
+    0: gettext_lazy("None: the practices are not in place yet."),
+    1: gettext_lazy("Ad hoc: done by individuals, by hand."),
+    2: gettext_lazy("Repeatable: standardised and versioned, started by people."),
+    3: gettext_lazy("Automated: runs on every change or on a schedule."),
+    4: gettext_lazy(
+        "Closed loop: production signals trigger action and outcomes are measured."
+    ),
+}
+
+
+def profile_context(
+    *,
+    profile: dict[str, Any],
+    descriptive: dict[str, Any],
+    definition: Definition,
+    rules: ScoringRules | None,
+    language: str,
+) -> dict[str, Any]:
+    """Everything the profile template shows, in the respondent's language."""
+    if rules is None:
+        return {
+            "scored": False,
+            "descriptive": _descriptive(descriptive, definition, language),
+        }
+    by_code = {d["code"]: d for d in profile.get("dimensions", [])}
+    dimensions = []
+    for dimension in rules.dimensions:
+        stored = by_code.get(dimension.code, {})
+        level = stored.get("level")
+        next_item = None
+        if (
+            stored.get("assessed")
+            and level is not None
+            and level < len(dimension.items)
+        ):
+            question = definition.questions.get(dimension.items[int(level)])
+            next_item = text_in(question.text, language) if question else None
+        dimensions.append(
+            {
+                "code": dimension.code,
+                "title": text_in(dimension.title, language),
+                "score": stored.get("score"),
+                "level": level,
+                "assessed": stored.get("assessed", False),
+                "level_name": level_name(rules, level, language)
+                if level is not None
+                else "",
+                "next_item": next_item,
+                "tools": [
+                    t.name
+                    for t in tools_covering(DIMENSION_CRITERIA.get(dimension.code, ()))
+                ][:4],
+                "is_bottleneck": dimension.code == profile.get("bottleneck"),
+            }
+        )
+    overall = profile.get("overall_level")
+    return {
+        "scored": True,
+        "overall_level": overall,
+        "overall_name": level_name(rules, overall, language)
+        if overall is not None
+        else "",
+        "overall_meaning": LEVEL_MEANINGS.get(int(overall))
+        if overall is not None
+        else "",
+        "breadth": profile.get("breadth"),
+        "bottleneck": next((d for d in dimensions if d["is_bottleneck"]), None),
+        "dimensions": dimensions,
+        "radar_svg": radar_svg(dimensions, max_level=rules.max_level),
+        "flagged_count": len(profile.get("flagged", [])),
+        "descriptive": _descriptive(descriptive, definition, language),
+    }
+
+
+def _descriptive(
+    descriptive: dict, definition: Definition, language: str
+) -> dict[str, Any]:
+    tools_question = definition.tagged("profile:tools")
+    stages_question = definition.tagged("profile:stages")
+    tool_labels = (
+        {c.code: text_in(c.label, language) for c in tools_question.choices}
+        if tools_question
+        else {}
+    )
+    stage_labels = (
+        {c.code: text_in(c.label, language) for c in stages_question.choices}
+        if stages_question
+        else {}
+    )
+    share = descriptive.get("open_source_share")
+    return {
+        "tools": [tool_labels.get(code, code) for code in descriptive.get("tools", [])],
+        "open_source_percent": round(share * 100) if share is not None else None,
+        "valued_stages": [
+            stage_labels.get(code, code)
+            for code in descriptive.get("valued_stages", [])
+        ],
+    }
+
+
+def radar_svg(
+    dimensions: list[dict[str, Any]], *, max_level: int, size: int = 320
+) -> str:
+    """An SVG radar of each dimension's level L (filled) and score S (dashed)."""
+    if len(dimensions) < 3:
+        return ""
+    centre = size / 2
+    radius = size / 2 - 56
+    count = len(dimensions)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        r = radius * max(0.0, min(value, max_level)) / max_level
+        return centre + r * math.cos(angle), centre + r * math.sin(angle)
+
+    def polygon(values: list[float]) -> str:
+        return " ".join(
+            f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values))
+        )
+
+    parts = []
+    for ring in range(1, max_level + 1):
+        parts.append(
+            f'<polygon class="radar-grid" points="{polygon([ring] * count)}"/>'
+        )
+    for index, dimension in enumerate(dimensions):
+        x, y = point(index, max_level)
+        parts.append(
+            f'<line class="radar-axis" x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}"/>'
+        )
+        lx, ly = point(index, max_level + 0.9)
+        anchor = (
+            "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
+        )
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" dominant-baseline="middle">'
+            f"{escape(dimension['code'])}</text>"
+        )
+    levels = [
+        d["level"] if d["assessed"] and d["level"] is not None else 0
+        for d in dimensions
+    ]
+    scores = [
+        d["score"] if d["assessed"] and d["score"] is not None else 0
+        for d in dimensions
+    ]
+    parts.append(f'<polygon class="radar-score" points="{polygon(scores)}"/>')
+    parts.append(f'<polygon class="radar-level" points="{polygon(levels)}"/>')
+    summary = "; ".join(
+        f"{d['code']} {d['title']}: "
+        + (
+            _("level %(level)s, score %(score)s")
+            % {"level": d["level"], "score": d["score"]}
+            if d["assessed"]
+            else _("not assessed")
+        )
+        for d in dimensions
+    )
+    label = escape(
+        _("Maturity level per dimension. %(summary)s") % {"summary": summary}
+    )
+    return (
+        f'<svg class="radar" viewBox="0 0 {size} {size}" role="img" aria-label="{label}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+    )
