@@ -33,6 +33,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def flush_redis() -> None:
+    """Empty the benchmark's own Redis database (queued tasks, throttle counters)."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
 def prepare_database() -> None:
     import psycopg
     from django.conf import settings
@@ -135,6 +143,7 @@ def main() -> int:
     import django
 
     django.setup()
+    flush_redis()
     prepare_database()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     bodies = workdir / "bodies.jsonl"
@@ -188,6 +197,7 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+        flush_redis()
 
     summary = {name: _combine(rounds) for name, rounds in results.items()}
     ratio = summary["submit"]["rps"] / summary["bare"]["rps"]

@@ -1,5 +1,6 @@
-"""Smoke test of the README's command 1 (bin/run) on the embedded default:
-SQLite, no Redis, Celery tasks in-process, gunicorn serving."""
+"""Smoke tests of the README's command 1 (bin/run): on the embedded default
+(SQLite, no Redis, Celery tasks in-process) and with a Redis broker, where it
+also starts a Celery worker and beat that do the product's background work."""
 
 import contextlib
 import json
@@ -63,7 +64,8 @@ def _group_is_gone(pgid: int, timeout: float = 15.0) -> bool:
     return False
 
 
-def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
+def _start(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen, str, Path]:
+    """Start bin/run on a free port with a clean environment plus ``extra``."""
     port = free_port()
     # Nothing of this process's test settings (DJANGO_* included) leaks in.
     env = {
@@ -76,11 +78,12 @@ def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
         PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         SQLITE_PATH=str(tmp_path / "db.sqlite3"),
         STATIC_ROOT=str(tmp_path / "static"),
+        CELERY_BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule"),
         PORT=str(port),
         HOST="127.0.0.1",
+        **extra,
     )
     log_path = tmp_path / "run.log"
-    base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             ["bash", "bin/run"],
@@ -90,6 +93,11 @@ def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    return process, f"http://127.0.0.1:{port}", log_path
+
+
+def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
+    process, base, log_path = _start(tmp_path)
     try:
         try:
             wait_for_http(f"{base}/healthz", timeout=90, process=process)
@@ -141,3 +149,69 @@ def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
     assert process.poll() is not None
     # Nothing of the group (gunicorn master or workers) outlives the script.
     assert _group_is_gone(process.pid)
+
+
+def test_run_command_with_redis_starts_a_worker_that_computes_profiles(tmp_path):
+    from django.conf import settings
+
+    # A Redis database of its own, so no other test's worker answers here.
+    redis_url = settings.REDIS_URL.rsplit("/", 1)[0] + "/12"
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    process, base, log_path = _start(tmp_path, REDIS_URL=redis_url, CELERY_CONCURRENCY="1")
+    try:
+        try:
+            wait_for_http(f"{base}/healthz", timeout=90, process=process)
+        except (RuntimeError, TimeoutError) as error:
+            raise AssertionError(f"{error}\n{log_path.read_text()}") from error
+        # The worker answers the readiness probe's ping once it is up.
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = _get(f"{base}/readyz")
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status == 200, f"{body}\n{log_path.read_text()}"
+        assert json.loads(body)["checks"]["celery"].startswith("ok")
+
+        # A submission's profile is computed by that worker, not in-process.
+        status, survey = _get(f"{base}/api/v1/surveys/mlops-practices/")
+        assert status == 200
+        answers = _complete_answers(json.loads(survey)["definition"])
+        status, created = _post_json(
+            f"{base}/api/v1/surveys/mlops-practices/responses/",
+            {"answers": answers, "submit": True, "language": "en"},
+        )
+        assert status == 201, created
+        profile_url = f"{base}/api/v1/responses/{created['id']}/profile/"
+        deadline = time.monotonic() + 60
+        while True:
+            request = urllib.request.Request(
+                profile_url, headers={"X-Resume-Token": created["resume_token"]}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, profile = response.status, json.loads(response.read())
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status == 200, log_path.read_text()
+        assert profile["scoring_version"] == 1
+        assert len(profile["dimensions"]) == 8
+        output = log_path.read_text()
+        assert "profile_compute_task" in output  # logged by the worker
+        assert "beat: Starting" in output
+    finally:
+        _stop(process)
+        redis.Redis.from_url(redis_url).flushdb()
+    assert _group_is_gone(process.pid)
+
+
+def _complete_answers(document: dict) -> dict:
+    """Valid, complete answers for the served definition (as any client could)."""
+    import random
+
+    from surveys.definition import definition_parse
+    from surveys.synthetic import synthetic_answers
+
+    return synthetic_answers(definition_parse(document), random.Random(7), skip_optional=1.0)
