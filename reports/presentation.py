@@ -50,12 +50,12 @@ def profile_context(
         stored = by_code.get(dimension.code, {})
         level = stored.get("level")
         next_item = None
-        if (
-            stored.get("assessed")
-            and level is not None
-            and level < len(dimension.items)
-        ):
-            question = definition.questions.get(dimension.items[int(level)])
+        if stored.get("assessed") and level is not None:
+            # Item floor(L) + 1, or the first applicable one above it: the ladder
+            # steps over N/A items, so they are never the next step.
+            na_items = set(stored.get("na_items", ()))
+            upcoming = [c for c in dimension.items[int(level) :] if c not in na_items]
+            question = definition.questions.get(upcoming[0]) if upcoming else None
             next_item = text_in(question.text, language) if question else None
         dimensions.append(
             {
@@ -130,9 +130,11 @@ def radar_svg(
     radius = size / 2 - 56
     count = len(dimensions)
 
-    def point(index: int, value: float) -> tuple[float, float]:
+    def point(index: int, value: float, *, clamp: bool = True) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
-        r = radius * max(0.0, min(value, max_level)) / max_level
+        if clamp:
+            value = max(0.0, min(value, max_level))
+        r = radius * value / max_level
         return centre + r * math.cos(angle), centre + r * math.sin(angle)
 
     def polygon(values: list[float]) -> str:
@@ -150,7 +152,8 @@ def radar_svg(
         parts.append(
             f'<line class="radar-axis" x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}"/>'
         )
-        lx, ly = point(index, max_level + 0.9)
+        # Labels sit beyond the outer ring (values are clamped to it).
+        lx, ly = point(index, max_level + 0.9, clamp=False)
         anchor = (
             "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
         )

@@ -13,7 +13,15 @@ from surveys.models import Response
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+# ignore_result: the stored profile is the result. Without it, every publish
+# first subscribes to the result in Redis, which with Redis down blocks the
+# submitting request for the result store's whole retry policy (about 20 s).
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
 def profile_compute_task(*, response_id: str) -> str:
     """Compute one response's profile."""
     response = Response.objects.filter(pk=response_id).first()

@@ -27,8 +27,13 @@ def my_profile(request: HttpRequest, slug: str) -> HttpResponse:
     response, _token = held_response(request, slug)
     if response is None or not response.is_submitted:
         return redirect("surveys:landing", slug=slug)
-    profile = profile_get(response=response)
-    context = {"slug": slug, "pending": profile is None}
+    # A voided response has no profile (voiding removes it): say so, stop polling.
+    profile = None if response.is_voided else profile_get(response=response)
+    context = {
+        "slug": slug,
+        "pending": profile is None and not response.is_voided,
+        "voided": response.is_voided,
+    }
     if profile is not None:
         definition = sheet_for_version_id(response.version_id).definition
         context |= profile_context(

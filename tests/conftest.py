@@ -52,9 +52,11 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     # Parsed definitions are cached per version id, which a flushed test
     # database may hand out again.
+    from reports import selectors as report_selectors
     from surveys import selectors
 
     selectors._SHEETS.clear()
+    report_selectors._RULES.clear()
     yield
 
 
@@ -106,7 +108,7 @@ def wait_for_http(
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
+def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Popen]:
     """Start a real Celery worker on the real Redis, using the test database.
 
     Tasks sent from the test go through the broker (not in-process), and the
@@ -116,6 +118,7 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
 
     from config.celery import app
 
+    log = tmp_path / "celery-worker.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -139,9 +142,9 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        # A file, not a pipe: nothing reads the worker's output while it runs.
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
     previous = app.conf.task_always_eager
@@ -150,8 +153,7 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
         deadline = time.monotonic() + 60
         while not app.control.ping(timeout=0.5):
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"Celery worker did not start:\n{output}")
+                raise RuntimeError(f"Celery worker did not start:\n{log.read_text()}")
         yield process
     finally:
         app.conf.task_always_eager = previous

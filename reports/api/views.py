@@ -24,7 +24,7 @@ class ResponseProfileView(ResponseAccessMixin, APIView):
                 description="Submitted; the profile is being computed."
             ),
             409: OpenApiResponse(
-                description="The response is a draft: submit it first."
+                description="The response is a draft (submit it first) or was voided."
             ),
         },
         summary="A response's maturity profile",
@@ -34,6 +34,13 @@ class ResponseProfileView(ResponseAccessMixin, APIView):
         if response.status != SurveyResponse.Status.SUBMITTED:
             body = error_body(
                 detail="Submit the response to get its profile.", code="response_draft"
+            )
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        if response.is_voided:
+            # Voiding removes the profile: "pending" would have the client poll forever.
+            body = error_body(
+                detail="The response was voided; it has no profile.",
+                code="response_voided",
             )
             return Response(body, status=status.HTTP_409_CONFLICT)
         profile = profile_get(response=response)

@@ -159,7 +159,9 @@ def test_run_command_with_redis_starts_a_worker_that_computes_profiles(tmp_path)
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    process, base, log_path = _start(tmp_path, REDIS_URL=redis_url, CELERY_CONCURRENCY="1")
+    process, base, log_path = _start(
+        tmp_path, REDIS_URL=redis_url, CELERY_CONCURRENCY="1"
+    )
     try:
         try:
             wait_for_http(f"{base}/healthz", timeout=90, process=process)
@@ -214,4 +216,6 @@ def _complete_answers(document: dict) -> dict:
     from surveys.definition import definition_parse
     from surveys.synthetic import synthetic_answers
 
-    return synthetic_answers(definition_parse(document), random.Random(7), skip_optional=1.0)
+    return synthetic_answers(
+        definition_parse(document), random.Random(7), skip_optional=1.0
+    )

@@ -1,0 +1,202 @@
+"""``/surveys/<slug>/profile/`` (``my_profile``) and the thank-you page around it."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from reports import selectors as report_selectors
+from reports.services import profile_compute
+from surveys.models import Response
+from surveys.selectors import sheet_for_version_id
+from surveys.session import SESSION_KEY
+from tests.reports.profile_helpers import SLUG, reference_survey, worked_answers
+from tests.surveys.factories import ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+PROFILE_URL = f"/surveys/{SLUG}/profile/"
+THANKS_URL = f"/surveys/{SLUG}/thanks/"
+LANDING_URL = f"/surveys/{SLUG}/"
+HX = {"HX-Request": "true"}
+
+D1_NEXT_EN = "Before training, an automated step checks the data"
+D1_NEXT_PT = "Antes do treino, uma etapa automática confere o esquema"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    report_selectors._RULES.clear()
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def survey():
+    return reference_survey()
+
+
+@pytest.fixture
+def answers(survey):
+    return worked_answers(sheet_for_version_id(survey.current_version_id).definition)
+
+
+@pytest.fixture
+def submitted(survey, answers) -> Response:
+    return ResponseFactory(survey=survey, submitted=True, answers=answers)
+
+
+@pytest.fixture
+def profiled(submitted) -> Response:
+    profile_compute(response=submitted)
+    return submitted
+
+
+def holding(response: Response, client: Client | None = None) -> Client:
+    """A browser session that holds the response, as after answering on the web."""
+    client = client or Client()
+    session = client.session
+    session[SESSION_KEY] = {response.survey.slug: response.resume_token}
+    session.save()
+    return client
+
+
+def test_url_name_is_my_profile():
+    assert reverse("my_profile", args=[SLUG]) == PROFILE_URL
+
+
+def test_full_page_without_htmx(profiled):
+    answer = holding(profiled).get(PROFILE_URL)
+
+    assert answer.status_code == 200
+    assert [t.name for t in answer.templates][:2] == [
+        "reports/profile.html",
+        "base.html",
+    ]
+    html = answer.content.decode()
+    assert "<html" in html
+    assert "<h1>Your maturity profile</h1>" in html
+    assert 'role="img"' in html
+    assert "Overall level" in html
+    assert "D7 Governance and traceability" in html  # the bottleneck
+    assert D1_NEXT_EN in html
+    assert "Data Version Control (DVC)" in html
+    assert "hx-get" not in html
+    assert answer["Cache-Control"].startswith("max-age=0")
+
+
+def test_fragment_with_htmx(profiled):
+    answer = holding(profiled).get(PROFILE_URL, headers=HX)
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert [t.name for t in answer.templates] == ["reports/_profile.html"]
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="maturity-profile"')
+    assert 'role="img"' in html
+    assert D1_NEXT_EN in html
+    assert "hx-get" not in html  # computed: no more polling
+
+
+def test_pending_fragment_polls(submitted):
+    answer = holding(submitted).get(PROFILE_URL, headers=HX)
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert f'hx-get="{PROFILE_URL}"' in html
+    assert 'hx-trigger="load delay:2s"' in html
+    assert 'aria-busy="true"' in html
+    assert "<svg" not in html
+
+
+def test_pending_full_page_offers_a_link_without_javascript(submitted):
+    html = holding(submitted).get(PROFILE_URL).content.decode()
+
+    assert f'<noscript><p><a href="{PROFILE_URL}">' in html
+
+
+def test_thank_you_page_includes_the_profile_fragment(submitted):
+    answer = holding(submitted).get(THANKS_URL)
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "reports/_profile.html" in [t.name for t in answer.templates]
+    assert '<div id="maturity-profile"' in html
+    assert f'hx-get="{PROFILE_URL}"' in html
+    assert 'hx-trigger="load"' in html  # asks at once, then every 2 s
+
+
+def test_another_session_is_redirected_without_seeing_the_profile(profiled):
+    answer = Client().get(PROFILE_URL, headers=HX)
+
+    assert answer.status_code == 302
+    assert answer["Location"] == LANDING_URL
+    assert b"maturity-profile" not in answer.content
+
+
+def test_a_session_holding_another_response_sees_only_its_own(
+    survey, answers, profiled
+):
+    mine = ResponseFactory(survey=survey, submitted=True, answers=answers)
+    client = holding(mine)
+
+    html = client.get(PROFILE_URL, headers=HX).content.decode()
+
+    assert "hx-get" in html  # mine is still pending; the other's is not shown
+    assert "<svg" not in html
+
+
+def test_a_session_holding_a_draft_is_redirected(survey, answers):
+    draft = ResponseFactory(survey=survey, answers=answers)
+
+    answer = holding(draft).get(PROFILE_URL)
+
+    assert answer.status_code == 302
+    assert answer["Location"] == LANDING_URL
+
+
+def test_a_token_for_another_survey_is_not_used(profiled):
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = {"another-survey": profiled.resume_token}
+    session.save()
+
+    assert client.get(PROFILE_URL).status_code == 302
+
+
+def test_voided_response_stops_polling(profiled, staff_user):
+    Response.objects.filter(pk=profiled.pk).update(voided_at="2026-01-01T00:00Z")
+    profile_compute(response=Response.objects.get(pk=profiled.pk))
+
+    answer = holding(profiled).get(PROFILE_URL, headers=HX)
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "hx-get" not in html
+    assert "<svg" not in html
+    assert "voided" in html
+
+
+def test_profile_in_portuguese(profiled):
+    client = holding(profiled)
+
+    answer = client.get(PROFILE_URL, headers={**HX, "Accept-Language": "pt-BR"})
+
+    html = answer.content.decode()
+    assert D1_NEXT_PT in html
+    assert "Versionamento e qualidade dos dados" in html
+    assert "Repetível" in html
+    assert D1_NEXT_EN not in html
+
+
+def test_fragment_stays_within_its_query_budget(
+    profiled, django_assert_max_num_queries
+):
+    client = holding(profiled)
+    client.get(PROFILE_URL, headers=HX)  # warms the per-process definition cache
+
+    # The session, the response (with survey and version) and the profile.
+    with django_assert_max_num_queries(3):
+        answer = client.get(PROFILE_URL, headers=HX)
+
+    assert answer.status_code == 200
