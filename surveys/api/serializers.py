@@ -101,8 +101,7 @@ class InvitationOutput(serializers.Serializer):
 
 
 class ResponseCreateInput(serializers.Serializer):
-    answers = serializers.DictField(
-        child=serializers.JSONField(),
+    answers = AnswersField(
         required=False,
         default=dict,
         help_text="Question code -> answer value (see the question types).",
@@ -121,8 +120,7 @@ class ResponseCreateInput(serializers.Serializer):
 
 
 class ResponseUpdateInput(serializers.Serializer):
-    answers = serializers.DictField(
-        child=serializers.JSONField(allow_null=True),
+    answers = AnswersField(
         required=False,
         default=dict,
         help_text="Answers to merge in; a null value removes an answer.",
@@ -131,9 +129,7 @@ class ResponseUpdateInput(serializers.Serializer):
 
 
 class ResponseSubmitInput(serializers.Serializer):
-    answers = serializers.DictField(
-        child=serializers.JSONField(allow_null=True), required=False
-    )
+    answers = AnswersField(required=False)
 
 
 class ResponseVoidInput(serializers.Serializer):

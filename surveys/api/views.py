@@ -15,7 +15,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.api.parsers import TextYAMLParser, YAMLParser
@@ -219,7 +218,6 @@ class ResponseCreateView(APIView):
     """Start (and optionally submit) a response. Anonymous respondents are welcome."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
 
     @extend_schema(
         request=s.ResponseCreateInput,

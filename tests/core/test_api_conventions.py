@@ -168,12 +168,9 @@ def test_error_body_defaults_errors_to_an_empty_dict():
 # --- Throttling -------------------------------------------------------------
 
 
-def test_throttle_classes_are_anon_and_user():
+def test_one_throttle_serves_anonymous_and_signed_in_clients():
     classes = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
-    assert classes == [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ]
+    assert classes == ["core.api.throttling.ClientRateThrottle"]
 
 
 @pytest.mark.django_db
