@@ -5,4 +5,21 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from surveys.api import schema  # noqa: F401 - registers the OpenAPI extension
+        from surveys.models import Survey
+
+        post_save.connect(
+            _evict_survey, sender=Survey, dispatch_uid="surveys.evict.save"
+        )
+        post_delete.connect(
+            _evict_survey, sender=Survey, dispatch_uid="surveys.evict.delete"
+        )
+
+
+def _evict_survey(sender, instance, **kwargs) -> None:
+    """Any save of a survey (services, admin) evicts its cached row."""
+    from surveys.selectors import survey_cache_evict
+
+    survey_cache_evict(slug=instance.slug)

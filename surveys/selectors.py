@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -43,6 +45,39 @@ def sheet_for_version_id(
             _SHEETS.clear()
         sheet = _SHEETS[version_id] = AnswerSheet(definition_parse(document))
     return sheet
+
+
+SURVEY_CACHE_SECONDS = 30
+
+
+def _survey_cache_key(slug: str) -> str:
+    return f"surveys:survey:{slug}"
+
+
+def survey_get_for_answering(*, slug: str) -> Survey | None:
+    """The survey with its current version (definition deferred), for submissions.
+
+    With a shared cache (Redis) the row is cached briefly: every save of a
+    survey evicts it (see ``survey_cache_evict``), so a closed survey stops
+    taking answers at once. A per-process cache could not be evicted from
+    another process, so without Redis the database is read every time.
+    """
+    query = Survey.objects.select_related("current_version").defer(
+        "current_version__definition"
+    )
+    if not settings.REDIS_URL:
+        return query.filter(slug=slug).first()
+    key = _survey_cache_key(slug)
+    survey = cache.get(key)
+    if survey is None:
+        survey = query.filter(slug=slug).first()
+        if survey is not None:
+            cache.set(key, survey, SURVEY_CACHE_SECONDS)
+    return survey
+
+
+def survey_cache_evict(*, slug: str) -> None:
+    cache.delete(_survey_cache_key(slug))
 
 
 def survey_list_public() -> QuerySet[Survey]:

@@ -27,6 +27,7 @@ from surveys.models import Survey
 from surveys.selectors import (
     response_get_by_token,
     survey_can_manage,
+    survey_get_for_answering,
     survey_list_for_user,
 )
 from surveys.services import (
@@ -238,7 +239,12 @@ class ResponseCreateView(APIView):
         summary="Answer a survey",
     )
     def post(self, request: Request, slug: str) -> Response:
-        survey = _survey_for_reading(request, slug)
+        survey = survey_get_for_answering(slug=slug)
+        if survey is None or (
+            survey.status == Survey.Status.DRAFT
+            and not survey_can_manage(survey=survey, user=request.user)
+        ):
+            raise exceptions.NotFound()
         data = s.ResponseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "").strip()
