@@ -66,3 +66,19 @@ def reference_survey_load(*, actor: User) -> SurveyVersion:
             survey=version.survey, actor=actor, status=Survey.Status.OPEN
         )
     return version
+
+
+def demo_responses_load(*, survey: Survey, count: int) -> int:
+    """Seed synthetic responses once (seed 1) and compute their results.
+
+    Returns how many were added: 0 when the survey already has responses.
+    """
+    from reports.services import aggregates_recompute, profiles_recompute
+    from surveys.seeding import responses_seed
+
+    if count <= 0 or survey.responses.exists():
+        return 0
+    added = responses_seed(survey=survey, count=count, seed=1)
+    profiles_recompute(survey=survey)
+    aggregates_recompute(version=survey.current_version)
+    return added

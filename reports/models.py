@@ -47,3 +47,61 @@ class ResponseProfile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.response_id}"
+
+
+class CohortAggregate(models.Model):
+    """A stored snapshot of one segment's cohort aggregates for a survey version.
+
+    ``data`` maps each group of the segment (a value of its question, a pair
+    of values "a,b" for two questions, or "all" for the segment "") to the
+    group's cells, as ``reports.aggregation.group_cells`` builds them, for
+    staff. ``public_data`` is the same with every cell computed from fewer than
+    ``min_cell_size`` responses suppressed, for everyone else; both are stored
+    so that a read is a single row, served as it is.
+    """
+
+    version = models.ForeignKey(
+        "surveys.SurveyVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    segment = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Empty for all responses, a single-choice question code, or two "
+            'codes joined by a comma ("role,experience_years").'
+        ),
+    )
+    n = models.PositiveIntegerField(
+        default=0, help_text=_("Responses that fall in one of the segment's groups.")
+    )
+    data = models.JSONField(default=dict, blank=True)
+    public_data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("data, with the cells under min_cell_size suppressed."),
+    )
+    min_cell_size = models.PositiveSmallIntegerField(
+        default=5, help_text=_("The privacy threshold public_data was built with.")
+    )
+    computed_at = models.DateTimeField(
+        help_text=_("When the computation started reading the responses.")
+    )
+    source_count = models.PositiveIntegerField(
+        default=0,
+        help_text=_("Submitted, non-voided responses of the version, before reading."),
+    )
+    source_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("The latest submission or void of the version, before reading."),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "segment"], name="aggregate_segment_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"aggregates of version {self.version_id} by {self.segment or 'all'}"

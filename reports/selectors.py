@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from reports.models import ResponseProfile
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, Count, Max, Q, QuerySet, TextField, When
+from django.db.models.functions import Cast, Coalesce, Greatest
+
+from reports.aggregates_sql import extract_sql
+from reports.aggregation import Plan, Row, aggregate, extract_python, plan_build
+from reports.models import CohortAggregate, ResponseProfile
 from reports.scoring import ScoringRules
-from surveys.models import Response
+from surveys.models import Response, Survey
 from surveys.selectors import sheet_for_version_id
 
 _RULES: dict[int, ScoringRules | None] = {}
+_PLANS: dict[tuple, tuple[object, Plan]] = {}
 
 
 def rules_for_version_id(version_id: int) -> ScoringRules | None:
@@ -22,3 +33,211 @@ def rules_for_version_id(version_id: int) -> ScoringRules | None:
 
 def profile_get(*, response: Response) -> ResponseProfile | None:
     return ResponseProfile.objects.filter(response=response).first()
+
+
+# --- Profiles to (re)compute ---------------------------------------------------------
+
+
+def responses_counted() -> QuerySet[Response]:
+    """Responses that have a profile and count in aggregates: submitted, not voided."""
+    return Response.objects.filter(
+        status=Response.Status.SUBMITTED, voided_at__isnull=True
+    )
+
+
+def responses_needing_profile(*, version_id: int) -> QuerySet[Response]:
+    """Counted responses of a version without a profile, or with an outdated one.
+
+    A profile is outdated when it records another scoring version than the
+    version's rules (a profile written by older code).
+    """
+    rules = rules_for_version_id(version_id)
+    expected = rules.version if rules is not None else None
+    stale = ResponseProfile.objects.filter(version_id=version_id)
+    stale = (
+        stale.filter(scoring_version__isnull=False)
+        if expected is None
+        else stale.exclude(scoring_version=expected)
+    )
+    return (
+        responses_counted()
+        .filter(version_id=version_id)
+        .filter(Q(profile__isnull=True) | Q(pk__in=stale.values("response_id")))
+    )
+
+
+def profiles_needed_by_version() -> dict[int, int]:
+    """How many profiles each version with counted responses is missing."""
+    versions = (
+        responses_counted().values_list("version_id", flat=True).distinct().order_by()
+    )
+    needed = {}
+    for version_id in versions:
+        count = responses_needing_profile(version_id=version_id).count()
+        if count:
+            needed[version_id] = count
+    return needed
+
+
+# --- Aggregates ----------------------------------------------------------------------
+
+
+def plan_for_version_id(version_id: int) -> Plan:
+    """The aggregates plan of a version, built once per parsed definition."""
+    definition = sheet_for_version_id(version_id).definition
+    key = (
+        version_id,
+        settings.AGGREGATE_MAX_PAIRS,
+        settings.AGGREGATE_PAIR_MAX_CHOICES,
+    )
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is definition:
+        return cached[1]
+    plan = plan_build(
+        definition,
+        rules_for_version_id(version_id),
+        max_pairs=settings.AGGREGATE_MAX_PAIRS,
+        max_pair_choices=settings.AGGREGATE_PAIR_MAX_CHOICES,
+    )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[key] = (definition, plan)
+    return plan
+
+
+def version_watermark(*, version_id: int) -> tuple[int, datetime | None]:
+    """The number of counted responses and the time of the latest submission or void."""
+    return _watermarks(Response.objects.filter(version_id=version_id)).get(
+        version_id, (0, None)
+    )
+
+
+def _watermarks(
+    responses: QuerySet[Response],
+) -> dict[int, tuple[int, datetime | None]]:
+    rows = (
+        responses.filter(status=Response.Status.SUBMITTED)
+        .values("version_id")
+        .order_by()
+        .annotate(
+            live=Count("pk", filter=Q(voided_at__isnull=True)),
+            latest=Max(Greatest("submitted_at", Coalesce("voided_at", "submitted_at"))),
+        )
+    )
+    return {row["version_id"]: (row["live"], row["latest"]) for row in rows}
+
+
+def aggregates_stale_version_ids() -> list[int]:
+    """Versions whose stored aggregates miss a submission or a void.
+
+    A snapshot records the count and the latest change it saw before reading
+    (``source_count``, ``source_changed_at``); anything different now means a
+    response arrived or was voided since.
+    """
+    current = _watermarks(Response.objects.all())
+    stored = {
+        row["version_id"]: (row["source_count"], row["source_changed_at"])
+        for row in CohortAggregate.objects.filter(segment="").values(
+            "version_id", "source_count", "source_changed_at"
+        )
+    }
+    return sorted(
+        version_id
+        for version_id, mark in current.items()
+        if stored.get(version_id) != mark
+    )
+
+
+def aggregate_rows(*, version_id: int) -> Iterator[Row]:
+    """The counted responses of a version with their profile, for the Python path."""
+    rows = (
+        responses_counted()
+        .filter(version_id=version_id, profile__isnull=False)
+        .values_list(
+            "answers",
+            "profile__dimensions",
+            "profile__overall_level",
+            "profile__breadth",
+        )
+        .order_by()
+    )
+    for answers, dimensions, overall_level, breadth in rows.iterator(chunk_size=2000):
+        yield Row(answers, dimensions, overall_level, breadth)
+
+
+def aggregates_compute(
+    *, version_id: int, engine: str = "auto"
+) -> dict[str, tuple[int, dict]]:
+    """Compute (without storing) every segment of a version: key -> (n, groups).
+
+    ``engine``: "sql" (PostgreSQL only), "python", or "auto" (SQL on PostgreSQL).
+    Only responses whose profile is stored are counted.
+    """
+    plan = plan_for_version_id(version_id)
+    if engine == "auto":
+        engine = "sql" if connection.vendor == "postgresql" else "python"
+    if engine == "sql":
+        chunks = extract_sql(plan, version_id)
+    else:
+        chunks = extract_python(plan, aggregate_rows(version_id=version_id))
+    return aggregate(plan, chunks)
+
+
+def aggregate_get(
+    *,
+    survey: Survey,
+    segment: str,
+    version_number: int | None = None,
+    min_cell_size: int | None = None,
+) -> CohortAggregate | None:
+    """A stored snapshot of the survey's current (or given) version, or None.
+
+    Its groups come as JSON text in ``groups_json`` (the JSON columns are not
+    decoded): ``public_data`` when ``min_cell_size`` is given and the snapshot
+    was built with it, else ``data`` (compare ``min_cell_size`` to know which).
+    A pair segment is found in either order ("role,experience_years" or
+    "experience_years,role"); compare ``segment`` to know which.
+    """
+    first, _sep, second = segment.partition(",")
+    wanted = [segment, f"{second},{first}"] if second else [segment]
+    full = Cast("data", TextField())
+    groups = (
+        full
+        if min_cell_size is None
+        else Case(
+            When(min_cell_size=min_cell_size, then=Cast("public_data", TextField())),
+            default=full,
+        )
+    )
+    snapshots = (
+        CohortAggregate.objects.select_related("version")
+        .defer("version__definition", "data", "public_data")
+        .annotate(groups_json=groups)
+    )
+    if version_number is None:
+        snapshots = snapshots.filter(version_id=survey.current_version_id)
+    else:
+        snapshots = snapshots.filter(
+            version__survey=survey, version__number=version_number
+        )
+    return snapshots.filter(segment__in=wanted).first()
+
+
+def aggregate_segments(
+    *, survey: Survey, version_number: int | None = None
+) -> list[str] | None:
+    """The precomputed segments of a version; None if the version does not exist."""
+    versions = survey.versions.all()
+    version = (
+        versions.filter(pk=survey.current_version_id)
+        if version_number is None
+        else versions.filter(number=version_number)
+    )
+    version_id = version.values_list("pk", flat=True).first()
+    if version_id is None:
+        return None
+    return list(
+        CohortAggregate.objects.filter(version_id=version_id)
+        .order_by("pk")
+        .values_list("segment", flat=True)
+    )

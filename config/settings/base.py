@@ -147,7 +147,26 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = env("DJANGO_TIME_ZONE", default="UTC")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work, declared in code: the reconciliation queues the profiles and
+# aggregate refreshes that a lost message or a broker outage left undone.
+CELERY_BEAT_SCHEDULE: dict = {
+    "reports-reconcile": {
+        "task": "reports.tasks.reconcile_task",
+        "schedule": env.int("RECONCILE_INTERVAL_SECONDS", default=300),
+    },
+}
+
+# --- Cohort aggregates ------------------------------------------------------
+# Cells computed from fewer responses are hidden from everyone but staff.
+PRIVACY_MIN_CELL_SIZE = env.int("PRIVACY_MIN_CELL_SIZE", default=5)
+# A burst of submissions leads to one recompute per version per window.
+AGGREGATE_DEBOUNCE_SECONDS = env.int("AGGREGATE_DEBOUNCE_SECONDS", default=5)
+# How long a scheduled refresh that never ran keeps blocking the next one.
+AGGREGATE_DEBOUNCE_TTL = env.int("AGGREGATE_DEBOUNCE_TTL", default=300)
+# Pairs of single-choice questions precomputed per version, and the most
+# choices a question of a pair may have.
+AGGREGATE_MAX_PAIRS = env.int("AGGREGATE_MAX_PAIRS", default=10)
+AGGREGATE_PAIR_MAX_CHOICES = env.int("AGGREGATE_PAIR_MAX_CHOICES", default=12)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -274,6 +293,7 @@ SPECTACULAR_SETTINGS = {
 # --- Demo data --------------------------------------------------------------
 # Unset: the published default of core.demo (refused with DEBUG off).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+DEMO_RESPONSES = env.int("DEMO_RESPONSES", default=300)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -43,3 +43,42 @@ class ProfileOutput(serializers.ModelSerializer):
             "descriptive",
             "computed_at",
         ]
+
+
+class AggregatesQueryInput(serializers.Serializer):
+    segment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text="A single-choice question code, two joined by a comma "
+        '("role,experience_years"), or empty for all responses.',
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version number; the current version by default.",
+    )
+
+
+class AggregatesOutput(serializers.Serializer):
+    survey = serializers.CharField()
+    version = serializers.IntegerField()
+    segment = serializers.CharField(allow_blank=True)
+    n = serializers.IntegerField(
+        help_text="Responses in one of the segment's groups (staff only; "
+        "null in a suppressed cell)."
+    )
+    computed_at = serializers.DateTimeField()
+    min_cell_size = serializers.IntegerField(
+        help_text="Cells computed from fewer responses are suppressed for "
+        "everyone but staff."
+    )
+    groups = serializers.DictField(
+        child=serializers.DictField(),
+        required=False,
+        help_text='Each group ("all" for the segment "", a value, or a pair of '
+        'values "a,b") with its cells: n, dimensions, overall, breadth, items, '
+        "questions and tools. A suppressed cell reads "
+        '{"suppressed": true, "n": null, "reason": "fewer than k responses"}.',
+    )

@@ -8,4 +8,9 @@ urlpatterns = [
         views.ResponseProfileView.as_view(),
         name="response-profile",
     ),
+    path(
+        "surveys/<slug:slug>/aggregates/",
+        views.SurveyAggregatesView.as_view(),
+        name="survey-aggregates",
+    ),
 ]

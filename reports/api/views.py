@@ -1,14 +1,27 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, status
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import error_body
-from reports.api.serializers import ProfileOutput
-from reports.selectors import profile_get
+from reports.aggregation import groups_reversed, suppress
+from reports.api.serializers import (
+    AggregatesOutput,
+    AggregatesQueryInput,
+    ProfileOutput,
+)
+from reports.selectors import aggregate_get, aggregate_segments, profile_get
 from surveys.api.views import RESUME_HEADER, ResponseAccessMixin
 from surveys.models import Response as SurveyResponse
+from surveys.models import Survey
+from surveys.selectors import survey_can_manage
 
 
 class ResponseProfileView(ResponseAccessMixin, APIView):
@@ -54,3 +67,109 @@ class ResponseProfileView(ResponseAccessMixin, APIView):
             )
         profile.version = response.version
         return Response(ProfileOutput(profile).data)
+
+
+class SurveyAggregatesView(APIView):
+    """A survey's cohort aggregates by segment, as stored by the last refresh.
+
+    Nothing is computed on request: one query finds the survey, one the
+    snapshot (two more only to explain a 404), and the snapshot's JSON text is
+    sent without being decoded.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("segment", OpenApiTypes.STR, OpenApiParameter.QUERY),
+            OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.QUERY),
+        ],
+        responses={200: AggregatesOutput},
+        summary="Cohort aggregates of a survey by segment",
+        description="For the survey's owner (a researcher) and staff. Cells "
+        "computed from fewer than `PRIVACY_MIN_CELL_SIZE` responses are "
+        "suppressed, visibly, for everyone but staff. A segment that is not "
+        "precomputed is a 404 whose `errors.segment` lists the available ones.",
+    )
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        query = AggregatesQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        segment = query.validated_data["segment"].strip()
+        number = query.validated_data.get("version")
+        survey = get_object_or_404(
+            Survey.objects.only(
+                "pk", "slug", "owner_id", "status", "current_version_id"
+            ),
+            slug=slug,
+        )
+        if not survey_can_manage(survey=survey, user=request.user):
+            if survey.status == Survey.Status.DRAFT:
+                raise exceptions.NotFound()
+            raise exceptions.PermissionDenied(
+                "Only the survey's owner or staff may read its aggregates."
+            )
+        k = settings.PRIVACY_MIN_CELL_SIZE
+        staff = request.user.is_staff
+        snapshot = aggregate_get(
+            survey=survey,
+            segment=segment,
+            version_number=number,
+            min_cell_size=None if staff else k,
+        )
+        if snapshot is None:
+            return _not_found(survey, segment, number)
+        groups = snapshot.groups_json
+        # The stored JSON text is served as it is; it is decoded only to key a
+        # pair the other way round, or to suppress with a threshold changed
+        # since the snapshot was computed.
+        resuppress = not staff and snapshot.min_cell_size != k
+        if resuppress or snapshot.segment != segment:
+            decoded = json.loads(groups)
+            if snapshot.segment != segment:
+                decoded = groups_reversed(decoded)
+            if resuppress:
+                decoded = suppress(decoded, k)
+            groups = json.dumps(decoded)
+        meta = AggregatesOutput(
+            {
+                "survey": survey.slug,
+                "version": snapshot.version.number,
+                "segment": segment,
+                "n": snapshot.n,
+                "computed_at": snapshot.computed_at,
+                "min_cell_size": k,
+            }
+        ).data
+        head = json.dumps({**meta, "groups": None})
+        body = head[: -len("null}")] + groups + "}"
+        return HttpResponse(body, content_type="application/json")
+
+
+def _not_found(survey: Survey, segment: str, number: int | None) -> Response:
+    available = aggregate_segments(survey=survey, version_number=number)
+    if available is None:
+        field = "version"
+        message = (
+            f"version: {survey.slug} has no version {number}."
+            if number is not None
+            else f"version: {survey.slug} has no published version."
+        )
+        code = "version_not_found"
+    elif not available:
+        field = "segment"
+        message = (
+            "segment: the aggregates of this version are not computed yet; "
+            "they are refreshed within seconds of a submission."
+        )
+        code = "aggregates_pending"
+    else:
+        field = "segment"
+        listed = ", ".join(f'"{key}"' for key in available)
+        message = (
+            f'segment: "{segment}" is not precomputed. Available segments: {listed}.'
+        )
+        code = "segment_not_found"
+    return Response(
+        error_body(detail=message, code=code, errors={field: [message]}),
+        status=status.HTTP_404_NOT_FOUND,
+    )

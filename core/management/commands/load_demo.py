@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import demo_load, demo_password, reference_survey_load
+from core.demo import (
+    demo_load,
+    demo_password,
+    demo_responses_load,
+    reference_survey_load,
+)
 
 
 class Command(BaseCommand):
@@ -20,6 +25,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  survey {version.survey.slug} v{version.number} ({version.survey.status})"
         )
+        added = demo_responses_load(
+            survey=version.survey, count=settings.DEMO_RESPONSES
+        )
+        if added:
+            self.stdout.write(
+                f"  {added} synthetic responses with profiles and aggregates"
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts ready; password: {demo_password()}")
         )
