@@ -15,14 +15,25 @@ def main() -> int:
     parts = urlparse(database_url)
     try:
         # The maintenance database: the tests create their own.
-        psycopg.connect(
+        with psycopg.connect(
             host=parts.hostname,
             port=parts.port or 5432,
             user=parts.username,
             password=parts.password,
             dbname="postgres",
             connect_timeout=3,
-        ).close()
+            autocommit=True,
+        ) as conn:
+            # The named database is only needed by `makemigrations --check`'s
+            # history check; the tests create their own.
+            name = parts.path.lstrip("/")
+            if (
+                name
+                and not conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+                ).fetchone()
+            ):
+                conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as exc:
         problems.append(f"PostgreSQL at {parts.hostname}:{parts.port or 5432}: {exc}")
     try:
