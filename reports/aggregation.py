@@ -269,10 +269,7 @@ def _plan_number(plan: Plan, question: Question) -> None:
 
 
 def _matrix_rows(definition: Definition, question: Question) -> tuple[str, ...]:
-    if question.rows_from is None:
-        return tuple(row.code for row in question.rows)
-    source = definition.questions.get(question.rows_from)
-    return tuple(choice.code for choice in source.choices) if source else ()
+    return tuple(row.code for row in definition.possible_rows(question))
 
 
 def _plan_scores(plan: Plan, rules: ScoringRules) -> None:

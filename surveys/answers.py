@@ -205,8 +205,7 @@ class AnswerSheet:
     ) -> None:
         rows = None
         if question.type == "matrix":
-            source = self.questions.get(question.rows_from or "")
-            options = source.choices if source else question.rows
+            options = self.definition.possible_rows(question)
             rows = [(option.code, option.label) for option in options]
         try:
             value = self._value(question, answers[question.code], rows, complete=False)

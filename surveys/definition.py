@@ -162,6 +162,13 @@ class Definition:
     def questions(self) -> dict[str, Question]:
         return {q.code: q for page in self.pages for q in page.questions}
 
+    def possible_rows(self, question: Question) -> tuple[Option, ...]:
+        """Every row a matrix can have: its own, or all choices of ``rows_from``."""
+        if question.rows_from is None:
+            return question.rows
+        source = self.questions.get(question.rows_from)
+        return source.choices if source else ()
+
     def tagged(self, tag: str) -> Question | None:
         """The first question carrying ``tag`` (e.g. ``profile:tools``)."""
         return next((q for q in self.questions.values() if tag in q.tags), None)
