@@ -1,8 +1,8 @@
 """Maturity scoring: rules as data, and the profile of a response or an organisation.
 
 Pure Python, no database access. The rules live under the ``scoring`` key of a
-survey definition, so a researcher versions them with the questionnaire;
-``reference_rules_yaml()`` shows the format. The calculation is the instrument's
+survey definition, so a researcher versions them with the questionnaire (the
+reference questionnaire's block shows the format). The calculation is the instrument's
 (B1-B3): item points, a ladder level per dimension, the minimum as the headline
 level, the mean score as breadth, and the median per item for an organisation.
 """
@@ -13,8 +13,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-import yaml
 
 Text = str | dict[str, str]  # one text, or one per language code
 
@@ -757,96 +755,3 @@ def _ladder(steps: list[float | None]) -> float:
         else:
             return level
     return float(len(steps))
-
-
-# --- Reference rules -------------------------------------------------------------
-
-
-def _dimension(code: str, en: str, pt_br: str, stages: list[str]) -> dict[str, Any]:
-    number = code[1:]
-    return {
-        "code": code,
-        "title": {"en": en, "pt-br": pt_br},
-        "items": [f"d{number}_{k}" for k in range(1, 5)],
-        "stages": stages,
-    }
-
-
-REFERENCE_RULES: dict[str, Any] = {
-    "version": 1,
-    "points": {"present": 1, "partial": 0.5, "absent": 0, "dont_know": 0},
-    "not_applicable": ["na"],
-    "flagged": ["dont_know"],
-    "present": "present",
-    "partial": "partial",
-    "absent": "absent",
-    "stage_question": "valued_stages",
-    "dimensions": [
-        _dimension(
-            "D1",
-            "Data versioning and quality",
-            "Versionamento e qualidade dos dados",
-            ["data_collection", "data_preparation"],
-        ),
-        _dimension(
-            "D2",
-            "Reproducible training and experiments",
-            "Treino e experimentos reprodutíveis",
-            ["training", "evaluation"],
-        ),
-        _dimension(
-            "D3",
-            "Automated, orchestrated pipelines",
-            "Pipelines automatizados e orquestrados",
-            [],
-        ),
-        _dimension(
-            "D4",
-            "Continuous integration for ML",
-            "Integração contínua para ML",
-            [],
-        ),
-        _dimension(
-            "D5",
-            "Model release and deployment",
-            "Liberação e implantação de modelos",
-            ["deployment"],
-        ),
-        _dimension(
-            "D6",
-            "Monitoring and feedback",
-            "Monitoramento e retorno da produção",
-            ["monitoring", "retraining"],
-        ),
-        _dimension(
-            "D7",
-            "Governance and traceability",
-            "Governança e rastreabilidade",
-            ["problem_definition"],
-        ),
-        _dimension(
-            "D8",
-            "People and the adoption process",
-            "Pessoas e processo de adoção",
-            [],
-        ),
-    ],
-    "levels": {
-        0: {"en": "None", "pt-br": "Nenhum"},
-        1: {"en": "Ad hoc", "pt-br": "Ad hoc"},
-        2: {"en": "Repeatable", "pt-br": "Repetível"},
-        3: {"en": "Automated", "pt-br": "Automatizado"},
-        4: {"en": "Closed-loop", "pt-br": "Ciclo fechado"},
-    },
-}
-
-
-def reference_rules_yaml() -> str:
-    """Return the reference rules as a ``scoring:`` block for a definition file."""
-    return yaml.safe_dump(
-        {"scoring": REFERENCE_RULES},
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=None,
-        width=100,
-    )
