@@ -214,6 +214,23 @@ def profiles_recompute(
     return count
 
 
+def profiles_store_for(*, response_ids: list[str]) -> int:
+    """Bring these responses' profiles up to date; return how many were stored.
+
+    Counted responses get theirs computed; voided or missing ones lose any.
+    """
+    rows = list(
+        responses_counted()
+        .filter(pk__in=response_ids)
+        .values_list("pk", "version_id", "answers")
+    )
+    stored = _profiles_store(rows)
+    profiles_prune(
+        profiles=ResponseProfile.objects.filter(response_id__in=response_ids)
+    )
+    return stored
+
+
 def profiles_fill(*, version: SurveyVersion) -> int:
     """Compute the missing or outdated profiles of a version's counted responses."""
     responses = responses_needing_profile(version_id=version.pk)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import threading
 import warnings
 
 from celery import shared_task
@@ -10,17 +12,20 @@ from celery.exceptions import AlwaysEagerIgnored
 from celery.signals import worker_init
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import OperationalError, connections
 
+from core.broker import broker_redis, broker_url
 from reports.selectors import (
     aggregates_stale_version_ids,
     profiles_needed_by_version,
 )
 from reports.services import (
+    PROFILE_BATCH,
     aggregates_recompute,
     profile_compute,
     profiles_fill,
     profiles_prune,
+    profiles_store_for,
 )
 from surveys.models import Response, SurveyVersion
 
@@ -57,7 +62,7 @@ def profile_compute_task(*, response_id: str) -> str:
 
 
 def profile_enqueue(response_id: str) -> None:
-    """Queue a profile computation; never fail the caller if the broker is down.
+    """Queue one profile computation; never fail the caller if the broker is down.
 
     A response left without a profile is picked up by the periodic
     reconciliation once the broker is back.
@@ -70,6 +75,99 @@ def profile_enqueue(response_id: str) -> None:
             response_id,
             exc_info=True,
         )
+
+
+def _pending_key(version_id: int) -> str:
+    return f"reports:profiles-pending:{version_id}"
+
+
+def _batch_guard_key(version_id: int) -> str:
+    return f"reports:profiles-scheduled:{version_id}"
+
+
+def results_queue(response_id: str, version_id: int) -> None:
+    """Have a submitted (or voided) response's profile and aggregates brought up to date.
+
+    With a broker, the response id joins its version's pending set and the
+    first submission of a window queues one ``profiles_batch_task`` to run
+    ``PROFILE_BATCH_SECONDS`` later: one Redis round trip per submission
+    instead of a Celery message each (measured at a third of a submission's
+    CPU). Without a broker (in-process Celery) the profile is computed now and
+    the aggregates are scheduled. Never raises: whatever could not be queued is
+    found by the periodic reconciliation.
+    """
+    if broker_url() is None:
+        profile_enqueue(response_id)
+        aggregates_schedule(version_id)
+        return
+    try:
+        pipe = broker_redis().pipeline(transaction=False)
+        pipe.sadd(_pending_key(version_id), str(response_id))
+        pipe.set(
+            _batch_guard_key(version_id),
+            1,
+            nx=True,
+            ex=math.ceil(settings.PROFILE_BATCH_SECONDS)
+            + settings.AGGREGATE_DEBOUNCE_TTL,
+        )
+        _added, first = pipe.execute()
+    except Exception:
+        logger.warning(
+            "could not queue the profile of %s; reconciliation will",
+            response_id,
+            exc_info=True,
+        )
+        return
+    if first and not _send(
+        profiles_batch_task,
+        countdown=settings.PROFILE_BATCH_SECONDS,
+        version_id=version_id,
+    ):
+        logger.warning(
+            "could not queue the profile of %s; reconciliation will", response_id
+        )
+        _guard_release(_batch_guard_key(version_id))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def profiles_batch_task(*, version_id: int) -> int:
+    """Compute the profiles of a version's pending responses, then schedule its aggregates.
+
+    The guard is released before reading, so a submission that arrives from
+    now on queues the next batch. Ids leave the pending set only once their
+    profiles are committed: a worker killed mid-batch leaves them there for
+    the redelivered task (``acks_late``) to finish.
+    """
+    _guard_release(_batch_guard_key(version_id))
+    client = broker_redis()
+    key = _pending_key(version_id)
+    done = 0
+    while ids := [raw.decode() for raw in client.srandmember(key, PROFILE_BATCH)]:
+        done += _store_batch(ids)
+        client.srem(key, *ids)
+    logger.info("profile batch of version %s: %d stored", version_id, done)
+    aggregates_schedule(version_id)
+    return done
+
+
+def _store_batch(ids: list[str]) -> int:
+    """Store a batch of profiles; one response that cannot be scored (a bug, bad
+    data) is logged and skipped instead of blocking every later batch."""
+    try:
+        return profiles_store_for(response_ids=ids)
+    except OperationalError:
+        raise  # the database: retry the task, the ids stay pending
+    except Exception:
+        logger.exception("a profile batch failed; storing its responses one by one")
+    done = 0
+    for response_id in ids:
+        try:
+            done += profiles_store_for(response_ids=[response_id])
+        except OperationalError:
+            raise
+        except Exception:
+            logger.exception("could not compute the profile of %s", response_id)
+    return done
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -103,10 +201,53 @@ def _debounce_key(version_id: int) -> str:
 
 
 def _debounce_release(version_id: int) -> None:
+    _guard_release(_debounce_key(version_id), in_cache=True)
+
+
+def _guard_release(key: str, *, in_cache: bool = False) -> None:
     try:
-        cache.delete(_debounce_key(version_id))
+        if in_cache:
+            cache.delete(key)
+        else:
+            broker_redis().delete(key)
     except Exception:
-        logger.warning("could not release the aggregates debounce", exc_info=True)
+        logger.warning("could not release the guard %s", key, exc_info=True)
+
+
+def _send(task, *, countdown: float, **kwargs) -> bool:
+    """Queue a task to run ``countdown`` seconds from now; False if it could not be.
+
+    Without a broker (the embedded mode) it runs on a timer thread of this
+    process, so the request that scheduled it does not wait for it.
+    """
+    try:
+        if broker_url() is None and not _IN_WORKER:
+            _run_later_in_process(task, countdown, kwargs)
+        elif _IN_WORKER:
+            with warnings.catch_warnings():
+                # Only the test settings run workers "eager": sending is right.
+                warnings.simplefilter("ignore", AlwaysEagerIgnored)
+                task.app.send_task(task.name, kwargs=kwargs, countdown=countdown)
+        else:
+            task.apply_async(kwargs=kwargs, countdown=countdown)
+    except Exception:
+        logger.warning("could not queue %s%s", task.name, kwargs, exc_info=True)
+        return False
+    return True
+
+
+def _run_later_in_process(task, countdown: float, kwargs: dict) -> None:
+    def run() -> None:
+        try:
+            task.apply(kwargs=kwargs)
+        except Exception:
+            logger.exception("%s%s failed", task.name, kwargs)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    timer = threading.Timer(countdown, run)
+    timer.daemon = True
+    timer.start()
 
 
 def aggregates_schedule(version_id: int) -> None:
@@ -128,26 +269,10 @@ def aggregates_schedule(version_id: int) -> None:
             version_id,
             exc_info=True,
         )
-    try:
-        if _IN_WORKER:
-            with warnings.catch_warnings():
-                # Only the test settings run workers "eager": sending is right.
-                warnings.simplefilter("ignore", AlwaysEagerIgnored)
-                aggregates_refresh_task.app.send_task(
-                    aggregates_refresh_task.name,
-                    kwargs={"version_id": version_id},
-                    countdown=window,
-                )
-        else:
-            # Without a broker (in-process Celery) this runs the refresh now.
-            aggregates_refresh_task.apply_async(
-                kwargs={"version_id": version_id}, countdown=window
-            )
-    except Exception:
+    if not _send(aggregates_refresh_task, countdown=window, version_id=version_id):
         logger.warning(
             "could not schedule the aggregates of version %s; reconciliation will",
             version_id,
-            exc_info=True,
         )
         _debounce_release(version_id)
 

@@ -225,11 +225,16 @@ class Response(models.Model):
         API = "api", _("API")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No single-column indexes on survey and version: the composite indexes
+    # below start with them, and every index costs each submission's INSERT.
     survey = models.ForeignKey(
-        Survey, on_delete=models.PROTECT, related_name="responses"
+        Survey, on_delete=models.PROTECT, related_name="responses", db_index=False
     )
     version = models.ForeignKey(
-        SurveyVersion, on_delete=models.PROTECT, related_name="responses"
+        SurveyVersion,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        db_index=False,
     )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -240,7 +245,9 @@ class Response(models.Model):
         max_length=10, choices=Channel.choices, default=Channel.WEB
     )
     current_page = models.CharField(max_length=40, blank=True)
-    resume_token_hash = models.CharField(max_length=64, unique=True)
+    # Unique through Meta.constraints: unique=True would add a second,
+    # pattern-matching index on PostgreSQL that no lookup uses.
+    resume_token_hash = models.CharField(max_length=64)
     invitation = models.OneToOneField(
         Invitation,
         on_delete=models.PROTECT,
@@ -262,6 +269,7 @@ class Response(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # read only when a user is deleted; not worth an index
     )
 
     class Meta:
@@ -274,6 +282,9 @@ class Response(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["resume_token_hash"], name="response_resume_token_hash_unique"
+            ),
             models.UniqueConstraint(
                 fields=["survey", "idempotency_key"],
                 condition=~Q(idempotency_key=""),

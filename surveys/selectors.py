@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
@@ -48,6 +51,11 @@ def sheet_for_version_id(
 
 
 SURVEY_CACHE_SECONDS = 30
+# Each process also keeps the row this long, saving a round trip to Redis on
+# every submission; a status change made in another process reaches it
+# within this time (dates and quotas are checked on every request).
+SURVEY_LOCAL_SECONDS = 1.0
+_LOCAL_SURVEYS: dict[str, tuple[float, bytes]] = {}
 
 
 def _survey_cache_key(slug: str) -> str:
@@ -59,24 +67,35 @@ def survey_get_for_answering(*, slug: str) -> Survey | None:
 
     With a shared cache (Redis) the row is cached briefly: every save of a
     survey evicts it (see ``survey_cache_evict``), so a closed survey stops
-    taking answers at once. A per-process cache could not be evicted from
-    another process, so without Redis the database is read every time.
+    taking answers at once in the process that closed it and within
+    ``SURVEY_LOCAL_SECONDS`` in the others. A per-process cache alone could not
+    be evicted from another process, so without Redis the database is read
+    every time.
     """
     query = Survey.objects.select_related("current_version").defer(
         "current_version__definition"
     )
     if not settings.REDIS_URL:
         return query.filter(slug=slug).first()
+    now = time.monotonic()
+    local = _LOCAL_SURVEYS.get(slug)
+    if local is not None and local[0] > now:
+        return pickle.loads(local[1])  # noqa: S301 (written by this process)
     key = _survey_cache_key(slug)
     survey = cache.get(key)
     if survey is None:
         survey = query.filter(slug=slug).first()
-        if survey is not None:
-            cache.set(key, survey, SURVEY_CACHE_SECONDS)
+        if survey is None:
+            return None
+        cache.set(key, survey, SURVEY_CACHE_SECONDS)
+    if len(_LOCAL_SURVEYS) > 256:
+        _LOCAL_SURVEYS.clear()
+    _LOCAL_SURVEYS[slug] = (now + SURVEY_LOCAL_SECONDS, pickle.dumps(survey))
     return survey
 
 
 def survey_cache_evict(*, slug: str) -> None:
+    _LOCAL_SURVEYS.pop(slug, None)
     cache.delete(_survey_cache_key(slug))
 
 

@@ -6,10 +6,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -267,8 +268,13 @@ def response_start(
         if existing is not None:
             return existing, False
     _require_open(survey)
+    # A public response with no quota to respect is one INSERT, atomic on its
+    # own: no transaction around it saves two round trips (BEGIN, COMMIT).
+    locks = survey.access == Survey.Access.INVITATION or (
+        submit and survey.response_quota is not None
+    )
     try:
-        with transaction.atomic():
+        with transaction.atomic() if locks else nullcontext():
             if submit and survey.response_quota is not None:
                 # Lock the survey so that two last-place submissions cannot both pass.
                 _require_open(Survey.objects.select_for_update().get(pk=survey.pk))
@@ -302,7 +308,8 @@ def response_start(
                 submitted_at=now if submit else None,
             )
             response.resume_token_hash = hash_token(resume_token_for(response.id))
-            response.save(force_insert=True)
+            response.updated_at = now
+            _insert(response)
             if Survey.current_version.is_cached(survey):
                 response.version = survey.current_version  # saves a query for callers
             if submit:
@@ -322,6 +329,32 @@ def response_start(
     if submit:
         logger.info("response %s submitted to %s", response.pk, survey.slug)
     return response, True
+
+
+_INSERT_FIELDS = list(Response._meta.concrete_fields)
+# Built once from the model's own table and column names, never from input.
+_INSERT_SQL = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+    connection.ops.quote_name(Response._meta.db_table),
+    ", ".join(connection.ops.quote_name(f.column) for f in _INSERT_FIELDS),
+    ", ".join(["%s"] * len(_INSERT_FIELDS)),
+)
+
+
+def _insert(response: Response) -> None:
+    """INSERT a new response as it is: the submission path's one statement.
+
+    ``Model.save`` costs about 0.3 ms of CPU in signals and SQL compilation
+    on every submission; nothing listens to a response's save signals, and
+    the caller sets every value (``updated_at`` included).
+    """
+    params = [
+        field.get_db_prep_save(getattr(response, field.attname), connection)
+        for field in _INSERT_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, params)
+    response._state.adding = False
+    response._state.db = "default"
 
 
 def _clean_new(survey: Survey, answers: Any, *, submit: bool) -> dict:

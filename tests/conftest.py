@@ -50,12 +50,19 @@ def _clear_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     cache.clear()
+    # Profiles waiting for their batch, and the batches' guards, live beside
+    # the broker's queues: drop them, never the queues.
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    stale = list(broker.scan_iter("reports:*", count=1000))
+    if stale:
+        broker.delete(*stale)
     # Parsed definitions are cached per version id, which a flushed test
     # database may hand out again.
     from reports import selectors as report_selectors
     from surveys import selectors
 
     selectors._SHEETS.clear()
+    selectors._LOCAL_SURVEYS.clear()
     report_selectors._RULES.clear()
     yield
 

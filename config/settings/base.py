@@ -99,7 +99,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "mlops",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -159,6 +159,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Cohort aggregates ------------------------------------------------------
 # Cells computed from fewer responses are hidden from everyone but staff.
 PRIVACY_MIN_CELL_SIZE = env.int("PRIVACY_MIN_CELL_SIZE", default=5)
+# Submitted responses wait this long to be profiled together, one task per
+# version (with a broker; in-process, each is profiled at once).
+PROFILE_BATCH_SECONDS = env.float("PROFILE_BATCH_SECONDS", default=0.5)
 # A burst of submissions leads to one recompute per version per window.
 AGGREGATE_DEBOUNCE_SECONDS = env.int("AGGREGATE_DEBOUNCE_SECONDS", default=5)
 # How long a scheduled refresh that never ran keeps blocking the next one.

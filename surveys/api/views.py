@@ -252,9 +252,13 @@ class ResponseCreateView(APIView):
             raise exceptions.ValidationError(
                 {"Idempotency-Key": ["At most 100 characters."]}
             )
-        fingerprint = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str).encode()
-        ).hexdigest()
+        fingerprint = (
+            hashlib.sha256(
+                json.dumps(request.data, sort_keys=True, default=str).encode()
+            ).hexdigest()
+            if key
+            else ""
+        )
         response, created = response_create(
             survey=survey,
             answers=data.validated_data["answers"],
@@ -262,7 +266,7 @@ class ResponseCreateView(APIView):
             language=data.validated_data["language"],
             invitation_token=data.validated_data["invitation"],
             idempotency_key=key,
-            fingerprint=fingerprint if key else "",
+            fingerprint=fingerprint,
         )
         body = s.ResponseCreatedOutput(
             _with_token(response), context={"request": request}

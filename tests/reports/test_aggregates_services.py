@@ -446,14 +446,40 @@ def test_scheduling_without_the_cache_still_schedules(mocker, caplog):
     assert "cache down" in caplog.text
 
 
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_burst_refreshes_once_after_the_window(mocker, settings):
+    """The embedded mode (no broker) never refreshes inside a submission: the
+    first call of a window starts a timer, the rest of the burst folds into it."""
+    settings.AGGREGATE_DEBOUNCE_SECONDS = 0.4
+    version_id = reference_survey().current_version_id
+    mocker.patch("reports.tasks.broker_url", return_value=None)
+    recompute = mocker.patch("reports.tasks.aggregates_recompute", return_value=1)
+
+    for _ in range(10):
+        tasks.aggregates_schedule(version_id)
+    assert recompute.call_count == 0  # nothing ran inside the callers
+
+    wait_for(lambda: recompute.call_count == 1)
+    time.sleep(0.6)
+    assert recompute.call_count == 1
+    tasks.aggregates_schedule(version_id)  # a later submission: the next window
+    wait_for(lambda: recompute.call_count == 2)
+
+
+def wait_for(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "not within the timeout"
+        time.sleep(0.05)
+
+
 @pytest.mark.django_db
-def test_submitting_and_voiding_schedule_the_version_on_commit(
+def test_submitting_and_voiding_queue_the_results_on_commit(
     mocker, django_capture_on_commit_callbacks, staff_user
 ):
     survey = reference_survey()
     answers = complete_answers(definition_of(survey), 1)
-    schedule = mocker.patch("reports.receivers.aggregates_schedule")
-    mocker.patch(APPLY)  # the profile task's own scheduling
+    schedule = mocker.patch("reports.receivers.results_queue")
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = submit(survey, answers)
@@ -464,8 +490,8 @@ def test_submitting_and_voiding_schedule_the_version_on_commit(
         response_void(response=response, reason="spam", actor=staff_user)
 
     assert schedule.call_args_list == [
-        mocker.call(survey.current_version_id),
-        mocker.call(survey.current_version_id),
+        mocker.call(str(response.pk), survey.current_version_id),
+        mocker.call(str(response.pk), survey.current_version_id),
     ]
 
 

@@ -38,7 +38,7 @@ import reports.tasks
 from config.celery import app
 from reports import selectors as report_selectors
 from reports.models import ResponseProfile
-from reports.tasks import profile_compute_task, profile_enqueue
+from reports.tasks import profile_compute_task, profile_enqueue, results_queue
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
 from tests.conftest import ROOT, _database_url, free_port
@@ -59,8 +59,9 @@ logger = logging.getLogger(__name__)
 
 # Runs a worker after optional test-only changes: ``TEST_BROKER_TRANSPORT`` is
 # merged into the broker's transport options; with ``TEST_HOLD_FILE``, the
-# ``TEST_HOLD_AT``-th profile save of a process writes the process id and the
-# response id to that file and waits, inside the transaction, until ``<file>.released`` exists.
+# ``TEST_HOLD_AT``-th profile save of a process (with ``TEST_HOLD_BATCH``, the
+# first batch of profiles) writes the process id and the response id to that
+# file and waits, inside the transaction, until ``<file>.released`` exists.
 LAUNCHER = """
 import json, os, sys, time
 import django
@@ -82,7 +83,17 @@ if hold_file:
             os.replace(hold_file + ".tmp", hold_file)
             while not os.path.exists(hold_file + ".released"):
                 time.sleep(0.01)
-    post_save.connect(hold, sender=ResponseProfile, weak=False)
+    if os.environ.get("TEST_HOLD_BATCH"):
+        # Batches are written with COPY (no save signal): hold after the first
+        # batch's upsert instead, still inside its transaction.
+        import reports.services as services
+        upsert = services._profiles_upsert
+        def held_upsert(profiles):
+            upsert(profiles)
+            hold(None, profiles[0])
+        services._profiles_upsert = held_upsert
+    else:
+        post_save.connect(hold, sender=ResponseProfile, weak=False)
 app.worker_main(sys.argv[1:])
 """
 
@@ -148,6 +159,7 @@ class Worker:
         pool: str = "solo",
         hold: Path | None = None,
         hold_at: int = 3,
+        hold_batch: bool = False,
         transport: dict | None = None,
     ) -> None:
         self.redis_url = redis_url
@@ -159,7 +171,8 @@ class Worker:
             "DATABASE_URL": _database_url(connection.settings_dict),
             "REDIS_URL": redis_url,
             "TEST_HOLD_FILE": str(hold or ""),
-            "TEST_HOLD_AT": str(hold_at),
+            "TEST_HOLD_AT": str(hold_at if not hold_batch else 1),
+            "TEST_HOLD_BATCH": "1" if hold_batch else "",
             "TEST_BROKER_TRANSPORT": json.dumps(transport or {}),
         }
         args = [
@@ -495,4 +508,44 @@ def test_a_killed_worker_s_task_is_done_again_by_the_next_worker(
     interrupted = set(received(first.output())) - set(succeeded(first.output()))
     assert len(interrupted) == 1
     assert interrupted <= succeeded(second.output())
-    wait_until(lambda: redis.Redis.from_url(own_redis).hlen("unacked") == 0, timeout=5)
+    # Nothing stays unacknowledged: that includes the aggregates refresh the
+    # profiles scheduled, which waits out its debounce window first.
+    wait_until(
+        lambda: redis.Redis.from_url(own_redis).hlen("unacked") == 0,
+        timeout=settings.AGGREGATE_DEBOUNCE_SECONDS + 10,
+    )
+
+
+def test_a_worker_killed_mid_batch_leaves_the_batch_for_the_next_worker(
+    own_redis, workers, tmp_path
+):
+    """Submissions are profiled in batches (one task per version and window).
+    A batch's ids leave the pending set only once its profiles are committed,
+    so a worker killed mid-batch loses nothing: the redelivered task finds
+    them all still pending."""
+    responses = many_responses(30)
+    version_id = responses[0].version_id
+    pending = f"reports:profiles-pending:{version_id}"
+    broker = redis.Redis.from_url(own_redis)
+    broker.delete(pending, f"reports:profiles-scheduled:{version_id}")
+    hold = tmp_path / "hold"
+    first = workers(
+        own_redis, pool="solo", hold=hold, hold_batch=True, transport=FAST_REDELIVERY
+    )
+    for response in responses:
+        results_queue(str(response.pk), version_id)  # what each commit does
+
+    held_computation(hold)  # the batch is written, not committed
+    first.kill()
+    release(hold)
+    assert profile_count(responses) == 0
+    assert broker.scard(pending) == len(responses)
+
+    workers(own_redis, pool="solo", transport=FAST_REDELIVERY)
+    took = wait_until(lambda: profile_count(responses) == len(responses), timeout=30)
+    logger.warning("batch worker killed: the next one finished %.2fs after", took)
+
+    assert_consistent(responses)
+    wait_until(lambda: broker.scard(pending) == 0, timeout=5)
+    assert received(first.output()) == Counter()  # one batch task, no per-response ones
+    assert "profiles_batch_task" in first.output()

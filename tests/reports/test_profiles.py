@@ -9,14 +9,21 @@ import csv
 import logging
 
 import pytest
+import redis
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from reports import selectors as report_selectors
 from reports.catalogue import CATALOGUE_PATH
 from reports.models import ResponseProfile
-from reports.services import profile_compute
-from reports.tasks import profile_compute_task, profile_enqueue
+from reports.services import profile_compute, profiles_store_for
+from reports.tasks import (
+    profile_compute_task,
+    profile_enqueue,
+    profiles_batch_task,
+    results_queue,
+)
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
 from surveys.services import (
@@ -44,6 +51,9 @@ from tests.surveys.sample_definition import COMPLETE_ANSWERS, sample
 pytestmark = pytest.mark.django_db
 
 DELAY = "reports.tasks.profile_compute_task.delay"
+# What a commit calls: queue the response for its profile and its aggregates.
+QUEUE = "reports.receivers.results_queue"
+BROKER = "reports.tasks.broker_redis"
 
 
 @pytest.fixture(autouse=True)
@@ -317,32 +327,32 @@ def test_task_logs_what_it_did(worked, caplog):
 def test_submitting_queues_one_profile_task_on_commit(
     survey, definition, mocker, django_capture_on_commit_callbacks
 ):
-    delay = mocker.patch(DELAY)
+    delay = mocker.patch(QUEUE)
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with django_capture_on_commit_callbacks(execute=True):
         response_submit(response=draft)
 
-    delay.assert_called_once_with(response_id=str(draft.pk))
+    delay.assert_called_once_with(str(draft.pk), draft.version_id)
 
 
 def test_submitting_twice_queues_one_profile_task(
     survey, definition, mocker, django_capture_on_commit_callbacks
 ):
-    delay = mocker.patch(DELAY)
+    delay = mocker.patch(QUEUE)
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with django_capture_on_commit_callbacks(execute=True):
         response_submit(response=draft)
         response_submit(response=draft)
 
-    delay.assert_called_once_with(response_id=str(draft.pk))
+    delay.assert_called_once_with(str(draft.pk), draft.version_id)
 
 
 def test_starting_a_submitted_response_queues_one_profile_task(
     survey, definition, mocker, django_capture_on_commit_callbacks
 ):
-    delay = mocker.patch(DELAY)
+    delay = mocker.patch(QUEUE)
 
     with django_capture_on_commit_callbacks(execute=True):
         response, created = response_start(
@@ -350,13 +360,13 @@ def test_starting_a_submitted_response_queues_one_profile_task(
         )
 
     assert created
-    delay.assert_called_once_with(response_id=str(response.pk))
+    delay.assert_called_once_with(str(response.pk), response.version_id)
 
 
 def test_drafts_queue_nothing(
     survey, definition, mocker, django_capture_on_commit_callbacks
 ):
-    delay = mocker.patch(DELAY)
+    delay = mocker.patch(QUEUE)
 
     with django_capture_on_commit_callbacks(execute=True):
         response, _created = response_start(survey=survey)
@@ -369,7 +379,7 @@ def test_drafts_queue_nothing(
 def test_nothing_is_queued_before_the_commit(
     survey, definition, mocker, django_capture_on_commit_callbacks
 ):
-    delay = mocker.patch(DELAY)
+    delay = mocker.patch(QUEUE)
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -378,13 +388,13 @@ def test_nothing_is_queued_before_the_commit(
 
     assert len(callbacks) == 1
     callbacks[0]()
-    delay.assert_called_once_with(response_id=str(draft.pk))
+    delay.assert_called_once_with(str(draft.pk), draft.version_id)
 
 
 def test_a_rolled_back_submission_queues_nothing(
     survey, definition, mocker, django_capture_on_commit_callbacks
 ):
-    delay = mocker.patch(DELAY)
+    delay = mocker.patch(QUEUE)
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with (
@@ -402,13 +412,60 @@ def test_a_rolled_back_submission_queues_nothing(
 def test_voiding_queues_one_profile_task(
     worked, staff_user, mocker, django_capture_on_commit_callbacks
 ):
-    delay = mocker.patch(DELAY)
+    delay = mocker.patch(QUEUE)
 
     with django_capture_on_commit_callbacks(execute=True):
         response_void(response=worked, reason="spam", actor=staff_user)
         response_void(response=worked, reason="spam", actor=staff_user)
 
-    delay.assert_called_once_with(response_id=str(worked.pk))
+    delay.assert_called_once_with(str(worked.pk), worked.version_id)
+
+
+def queued_responses(survey, definition, count: int) -> list[Response]:
+    """Submitted responses, each queued for its profile as its commit would."""
+    responses = [
+        ResponseFactory(
+            survey=survey, submitted=True, answers=reference_answers(definition, seed=i)
+        )
+        for i in range(count)
+    ]
+    for response in responses:
+        results_queue(str(response.pk), survey.current_version_id)
+    return responses
+
+
+def test_a_burst_of_submissions_queues_one_batch_per_version(
+    survey, definition, mocker, settings
+):
+    settings.PROFILE_BATCH_SECONDS = 0.5
+    apply = mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    version_id = survey.current_version_id
+    queued_responses(survey, definition, 3)
+
+    apply.assert_called_once_with(kwargs={"version_id": version_id}, countdown=0.5)
+    assert not ResponseProfile.objects.exists()  # nothing computed in the request
+
+
+def test_a_batch_stores_every_pending_profile_then_schedules_the_aggregates(
+    survey, definition, mocker, staff_user
+):
+    apply = mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    schedule = mocker.patch("reports.tasks.aggregates_schedule")
+    version_id = survey.current_version_id
+    responses = queued_responses(survey, definition, 3)
+    Response.objects.filter(pk=responses[2].pk).update(
+        voided_at=timezone.now(), void_reason="spam", voided_by=staff_user
+    )
+
+    assert profiles_batch_task(version_id=version_id) == 2
+
+    for response in responses[:2]:
+        assert stored_profile(response.profile) == fresh_profile(response)
+    assert not ResponseProfile.objects.filter(response=responses[2]).exists()
+    schedule.assert_called_once_with(version_id)
+    assert profiles_batch_task(version_id=version_id) == 0  # nothing left pending
+    results_queue(str(responses[0].pk), version_id)  # the guard was released
+    assert apply.call_count == 2
 
 
 def test_submitting_then_computing_in_process_stores_the_profile(
@@ -451,7 +508,7 @@ def test_enqueue_survives_any_error_of_the_publisher(worked, mocker, caplog):
 def test_submission_succeeds_when_the_broker_is_down(
     survey, definition, mocker, caplog, django_capture_on_commit_callbacks
 ):
-    mocker.patch(DELAY, side_effect=BrokerError("Error 111 connecting"))
+    mocker.patch(BROKER, side_effect=redis.ConnectionError("Error 111 connecting"))
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with (
@@ -473,3 +530,27 @@ def test_worked_answers_use_the_ladders_as_written(definition):
     assert [answers[f"d1_{k}"] for k in range(1, 5)] == WORKED["D1"]
     assert answers["tools_used"] == WORKED_TOOLS
     assert answers["valued_stages"] == WORKED_STAGES
+
+
+def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
+    survey, definition, mocker, caplog
+):
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.tasks.aggregates_schedule")
+    version_id = survey.current_version_id
+    good, bad = queued_responses(survey, definition, 2)
+    real = profiles_store_for
+
+    def store(*, response_ids):
+        if str(bad.pk) in response_ids:
+            raise ValueError("a scoring bug")
+        return real(response_ids=response_ids)
+
+    mocker.patch("reports.tasks.profiles_store_for", side_effect=store)
+
+    with caplog.at_level(logging.ERROR, logger="reports.tasks"):
+        assert profiles_batch_task(version_id=version_id) == 1
+
+    assert ResponseProfile.objects.filter(response=good).exists()
+    assert f"could not compute the profile of {bad.pk}" in caplog.text
+    assert profiles_batch_task(version_id=version_id) == 0  # not retried forever

@@ -1042,6 +1042,56 @@ def test_a_closed_survey_is_409(api_client):
     assert Response.objects.count() == 0
 
 
+def test_closing_a_survey_stops_submissions_at_once(api_client, researcher):
+    """The survey row is cached for submissions (Redis and briefly per process);
+    closing it through the API evicts both."""
+    survey = SurveyFactory(owner=researcher)
+    assert (
+        api_client.post(
+            responses_url(survey.slug), submit_body(), format="json"
+        ).status_code
+        == 201
+    )
+    api_client.force_authenticate(researcher)
+    assert (
+        api_client.patch(
+            f"/api/v1/surveys/{survey.slug}/", {"status": "closed"}, format="json"
+        ).status_code
+        == 200
+    )
+    api_client.force_authenticate(None)
+
+    response = api_client.post(responses_url(survey.slug), submit_body(), format="json")
+
+    assert_error(response, 409, "survey_closed")
+
+
+def test_a_change_made_elsewhere_reaches_submissions_within_the_local_window(
+    api_client, monkeypatch
+):
+    """Another process's change evicts Redis, not this process's copy: that copy
+    lives ``SURVEY_LOCAL_SECONDS`` at most."""
+    from surveys import selectors
+
+    survey = SurveyFactory()
+    assert (
+        api_client.post(
+            responses_url(survey.slug), submit_body(), format="json"
+        ).status_code
+        == 201
+    )
+    Survey.objects.filter(pk=survey.pk).update(status="closed")  # no signal here
+    selectors.cache.delete(selectors._survey_cache_key(survey.slug))
+
+    still = api_client.post(responses_url(survey.slug), submit_body(), format="json")
+    monkeypatch.setattr(selectors, "SURVEY_LOCAL_SECONDS", 0.0)
+    selectors._LOCAL_SURVEYS.clear()  # what the passing of the window does
+    later = api_client.post(responses_url(survey.slug), submit_body(), format="json")
+
+    assert still.status_code == 201
+    assert_error(later, 409, "survey_closed")
+
+
 def test_a_full_survey_is_409(api_client):
     full = SurveyFactory(response_quota=1)
     ResponseFactory(survey=full, submitted=True)
