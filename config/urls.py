@@ -21,6 +21,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("surveys/<slug:slug>/profile/", reports_views.my_profile, name="my_profile"),
+    path(
+        "surveys/<slug:slug>/results/",
+        reports_views.public_results,
+        name="public_results",
+    ),
     path("surveys/", include("surveys.urls")),
     path("manage/surveys/", include("surveys.manage_urls")),
     path("dashboards/", include("reports.urls")),

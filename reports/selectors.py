@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -11,8 +12,9 @@ from django.db.models import Case, Count, Max, Q, QuerySet, TextField, When
 from django.db.models.functions import Cast, Coalesce, Greatest
 
 from reports.aggregates_sql import extract_sql
-from reports.aggregation import Plan, Row, aggregate, extract_python, plan_build
+from reports.aggregation import ALL, Plan, Row, aggregate, extract_python, plan_build
 from reports.models import CohortAggregate, ResponseProfile
+from reports.public import PublicSummary, public_cells
 from reports.scoring import ScoringRules
 from surveys.models import Response, Survey
 from surveys.selectors import sheet_for_version_id
@@ -240,4 +242,26 @@ def aggregate_segments(
         CohortAggregate.objects.filter(version_id=version_id)
         .order_by("pk")
         .values_list("segment", flat=True)
+    )
+
+
+def aggregate_public_get(
+    *, survey: Survey, min_cell_size: int, version_number: int | None = None
+) -> PublicSummary | None:
+    """The public summary of the survey's current (or given) version, or None.
+
+    One query: the full snapshot of all responses, cut down to its public
+    parts and suppressed under ``min_cell_size`` by ``reports.public``, which
+    says what the summary holds and why.
+    """
+    snapshot = aggregate_get(survey=survey, segment="", version_number=version_number)
+    if snapshot is None:
+        return None
+    groups = json.loads(snapshot.groups_json)
+    return PublicSummary(
+        version=snapshot.version.number,
+        n=snapshot.n,
+        computed_at=snapshot.computed_at,
+        min_cell_size=min_cell_size,
+        cells=public_cells(groups.get(ALL), min_cell_size),
     )

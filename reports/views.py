@@ -1,12 +1,15 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from reports.presentation import profile_context
-from reports.selectors import profile_get, rules_for_version_id
-from surveys.models import translate
+from reports.public import public_page_context
+from reports.selectors import aggregate_public_get, profile_get, rules_for_version_id
+from surveys.models import Survey, translate
 from surveys.selectors import sheet_for_version_id
 from surveys.session import held_response
 
@@ -56,3 +59,40 @@ def my_profile(request: HttpRequest, slug: str) -> HttpResponse:
         else "reports/profile.html"
     )
     return render(request, template, context)
+
+
+@require_GET
+def public_results(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public summary of a survey's results, where the survey allows it.
+
+    The same summary as the aggregates API gives anyone (``reports.public``
+    says what it holds), for everyone, staff included; 404 when the results
+    are not public. Three queries: the survey, the snapshot and, once per
+    process, the version's definition.
+    """
+    survey = get_object_or_404(
+        Survey.objects.only(
+            "pk", "slug", "title", "status", "public_results", "current_version_id"
+        ),
+        slug=slug,
+    )
+    if not survey.results_are_public or survey.current_version_id is None:
+        raise Http404(_("This survey's results are not public."))
+    summary = aggregate_public_get(
+        survey=survey, min_cell_size=settings.PRIVACY_MIN_CELL_SIZE
+    )
+    definition = sheet_for_version_id(survey.current_version_id).definition
+    context = {
+        "slug": survey.slug,
+        "survey_title": translate(definition.title) or survey.display_title,
+        "computed": summary is not None,
+        "min_cell_size": settings.PRIVACY_MIN_CELL_SIZE,
+    }
+    if summary is not None:
+        context |= public_page_context(
+            summary=summary,
+            definition=definition,
+            rules=rules_for_version_id(survey.current_version_id),
+            language=get_language() or "en",
+        )
+    return render(request, "reports/public_results.html", context)

@@ -179,6 +179,21 @@ class SurveySettingsForm(_Form):
         min_value=1,
         help_text=_("Optional. Stop accepting submissions after this many."),
     )
+    public_results = forms.BooleanField(
+        label=_("Publish a summary of the results"),
+        required=False,
+        help_text=_(
+            "Anyone may then read it, on a public page and through the API: all "
+            "responses together (never by group), maturity levels and the most "
+            "chosen answers, with every figure from fewer than %(k)d responses "
+            "hidden. Not while the survey is a draft."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["public_results"]
+        field.help_text = field.help_text % {"k": settings.PRIVACY_MIN_CELL_SIZE}
 
     @classmethod
     def for_survey(cls, survey: Survey, **kwargs: Any) -> SurveySettingsForm:
@@ -187,6 +202,7 @@ class SurveySettingsForm(_Form):
             "opens_at": survey.opens_at,
             "closes_at": survey.closes_at,
             "response_quota": survey.response_quota,
+            "public_results": survey.public_results,
         }
         return cls(initial=initial, **kwargs)
 

@@ -70,6 +70,13 @@ class Survey(models.Model):
         blank=True,
         help_text=_("Stop accepting submissions after this many."),
     )
+    public_results = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Let anyone read a summary of the results (all responses, small "
+            "groups suppressed) once the survey is out of draft."
+        ),
+    )
     current_version = models.ForeignKey(
         "SurveyVersion",
         on_delete=models.PROTECT,
@@ -103,6 +110,14 @@ class Survey(models.Model):
     @property
     def display_title(self) -> str:
         return translate(self.title) or self.slug
+
+    @property
+    def results_are_public(self) -> bool:
+        """Whether anyone may read the public summary of the results.
+
+        A draft's results are never public: it is still being tried out.
+        """
+        return self.public_results and self.status != self.Status.DRAFT
 
 
 class SurveyVersion(models.Model):

@@ -141,8 +141,12 @@ def survey_update(
     opens_at: dt.datetime | Any | None = ...,
     closes_at: dt.datetime | Any | None = ...,
     response_quota: int | Any | None = ...,
+    public_results: bool | None = None,
 ) -> Survey:
-    """Change a survey's status (open, close, reopen) and its distribution settings."""
+    """Change a survey's status (open, close, reopen) and its distribution settings.
+
+    ``public_results`` lets anyone read the public summary of its results.
+    """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if not survey_can_manage(survey=survey, user=actor):
         raise PermissionDenied(_("Only the survey's owner or staff may change it."))
@@ -163,8 +167,11 @@ def survey_update(
         ("opens_at", opens_at),
         ("closes_at", closes_at),
         ("response_quota", response_quota),
+        ("public_results", public_results),
     ):
-        if value is not ... and not (name == "access" and value is None):
+        if value is not ... and not (
+            name in {"access", "public_results"} and value is None
+        ):
             setattr(survey, name, value)
             fields.append(name)
     if fields:

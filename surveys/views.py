@@ -79,12 +79,21 @@ def _entry_page(sheet: AnswerSheet, response: Response) -> str:
 
 
 def _problem(
-    request: HttpRequest, *, title: str, message: str, status: int = 200
+    request: HttpRequest,
+    *,
+    title: str,
+    message: str,
+    status: int = 200,
+    survey: Survey | None = None,
 ) -> HttpResponse:
+    # A closed survey may still show its results: link them where public.
+    results_slug = (
+        survey.slug if survey is not None and survey.results_are_public else ""
+    )
     return render(
         request,
         "surveys/unavailable.html",
-        {"title": title, "message": message},
+        {"title": title, "message": message, "results_slug": results_slug},
         status=status,
     )
 
@@ -98,6 +107,7 @@ def _unavailable(
         title=survey.display_title,
         message=str(UNAVAILABLE_MESSAGES[availability]),
         status=410 if availability == "closed" else 200,
+        survey=survey,
     )
 
 
@@ -487,6 +497,7 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "survey_title": translate(definition.title),
             "thank_you": translate(definition.thank_you),
             "response": response,
+            "results_public": response.survey.results_are_public,
         },
     )
 

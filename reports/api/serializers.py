@@ -62,6 +62,9 @@ class AggregatesQueryInput(serializers.Serializer):
 
 
 class AggregatesOutput(serializers.Serializer):
+    FULL = "full"
+    PUBLIC = "public"
+
     survey = serializers.CharField()
     version = serializers.IntegerField()
     segment = serializers.CharField(allow_blank=True)
@@ -73,6 +76,13 @@ class AggregatesOutput(serializers.Serializer):
     min_cell_size = serializers.IntegerField(
         help_text="Cells computed from fewer responses are suppressed for "
         "everyone but staff."
+    )
+    scope = serializers.ChoiceField(
+        choices=[FULL, PUBLIC],
+        help_text='"full" for the survey\'s owner and staff; "public" for the '
+        "public summary anyone may read where the survey allows it: the segment "
+        '"" only, its maturity cells and the counts of multiple-choice and '
+        "ranking questions, every cell under min_cell_size suppressed.",
     )
     groups = serializers.DictField(
         child=serializers.DictField(),

@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
@@ -11,13 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import error_body
-from reports.aggregation import groups_reversed, suppress
+from reports.aggregation import ALL, groups_reversed, suppress
 from reports.api.serializers import (
     AggregatesOutput,
     AggregatesQueryInput,
     ProfileOutput,
 )
-from reports.selectors import aggregate_get, aggregate_segments, profile_get
+from reports.selectors import (
+    aggregate_get,
+    aggregate_public_get,
+    aggregate_segments,
+    profile_get,
+)
 from surveys.api.views import RESUME_HEADER, ResponseAccessMixin
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
@@ -74,41 +79,81 @@ class SurveyAggregatesView(APIView):
 
     Nothing is computed on request: one query finds the survey, one the
     snapshot (two more only to explain a 404), and the snapshot's JSON text is
-    sent without being decoded.
+    sent without being decoded. Anyone else reads the public summary
+    (``reports.public``) where the survey allows it.
     """
 
-    permission_classes = [permissions.IsAuthenticated]
+    # Anonymous clients may read a public summary; the rest is checked in get().
+    permission_classes = [permissions.AllowAny]
 
     @extend_schema(
         parameters=[
             OpenApiParameter("segment", OpenApiTypes.STR, OpenApiParameter.QUERY),
             OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.QUERY),
         ],
-        responses={200: AggregatesOutput},
+        responses={
+            200: AggregatesOutput,
+            401: OpenApiResponse(
+                description="Anonymous, and the survey's results are not public."
+            ),
+            403: OpenApiResponse(
+                description="Not the survey's owner or staff, and its results are "
+                "not public (`permission_denied`); or a segment was asked of the "
+                "public summary (`segment_not_public`, named in `errors.segment`)."
+            ),
+            404: OpenApiResponse(
+                description="No such survey, a draft of someone else, a segment "
+                "not precomputed (`errors.segment` lists the available ones), or "
+                "no such version (`errors.version`)."
+            ),
+        },
         summary="Cohort aggregates of a survey by segment",
-        description="For the survey's owner (a researcher) and staff. Cells "
-        "computed from fewer than `PRIVACY_MIN_CELL_SIZE` responses are "
-        "suppressed, visibly, for everyone but staff. A segment that is not "
-        "precomputed is a 404 whose `errors.segment` lists the available ones.",
+        description="For the survey's owner (a researcher) and staff: every "
+        'precomputed segment, `scope` "full". Cells computed from fewer than '
+        "`PRIVACY_MIN_CELL_SIZE` responses are suppressed, visibly, for everyone "
+        "but staff.\n\n"
+        "**Public summary.** When the survey's `public_results` is on (and it is "
+        "not a draft), anyone else, anonymous clients included, reads a summary, "
+        '`scope` "public": the segment "" (all responses) only, with the '
+        "maturity cells (`dimensions`, `overall`, `breadth`, `items`) and the "
+        "counts of multiple-choice and ranking questions under `questions`; no "
+        "demographic, likert, matrix or tool cells, no per-response data. Every "
+        "cell under `PRIVACY_MIN_CELL_SIZE` responses is suppressed in it. "
+        "Asking it for any other segment is a 403 `segment_not_public`.",
     )
     def get(self, request: Request, slug: str) -> HttpResponse:
-        query = AggregatesQueryInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        segment = query.validated_data["segment"].strip()
-        number = query.validated_data.get("version")
-        survey = get_object_or_404(
+        survey = (
             Survey.objects.only(
-                "pk", "slug", "owner_id", "status", "current_version_id"
-            ),
-            slug=slug,
+                "pk",
+                "slug",
+                "owner_id",
+                "status",
+                "current_version_id",
+                "public_results",
+            )
+            .filter(slug=slug)
+            .first()
         )
-        if not survey_can_manage(survey=survey, user=request.user):
-            if survey.status == Survey.Status.DRAFT:
+        manager = survey is not None and survey_can_manage(
+            survey=survey, user=request.user
+        )
+        if not manager and not (survey is not None and survey.results_are_public):
+            # As before public summaries: anonymous clients learn nothing,
+            # not even whether the survey exists.
+            if not request.user.is_authenticated:
+                raise exceptions.NotAuthenticated()
+            if survey is None or survey.status == Survey.Status.DRAFT:
                 raise exceptions.NotFound()
             raise exceptions.PermissionDenied(
                 "Only the survey's owner or staff may read its aggregates."
             )
+        query = AggregatesQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        segment = query.validated_data["segment"].strip()
+        number = query.validated_data.get("version")
         k = settings.PRIVACY_MIN_CELL_SIZE
+        if not manager:
+            return _public_summary(survey, segment, number, k)
         staff = request.user.is_staff
         snapshot = aggregate_get(
             survey=survey,
@@ -138,11 +183,48 @@ class SurveyAggregatesView(APIView):
                 "n": snapshot.n,
                 "computed_at": snapshot.computed_at,
                 "min_cell_size": k,
+                "scope": AggregatesOutput.FULL,
             }
         ).data
         head = json.dumps({**meta, "groups": None})
         body = head[: -len("null}")] + groups + "}"
         return HttpResponse(body, content_type="application/json")
+
+
+def _public_summary(
+    survey: Survey, segment: str, number: int | None, k: int
+) -> Response:
+    """The public summary: all responses only, public parts only, suppressed."""
+    if segment:
+        message = _(
+            "segment: the public summary covers all responses only; leave "
+            '"segment" empty. Segments are for the survey\'s owner and staff.'
+        )
+        return Response(
+            error_body(
+                detail=message, code="segment_not_public", errors={"segment": [message]}
+            ),
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    summary = aggregate_public_get(
+        survey=survey, min_cell_size=k, version_number=number
+    )
+    if summary is None:
+        return _not_found(survey, segment, number)
+    return Response(
+        AggregatesOutput(
+            {
+                "survey": survey.slug,
+                "version": summary.version,
+                "segment": "",
+                "n": summary.n,
+                "computed_at": summary.computed_at,
+                "min_cell_size": k,
+                "scope": AggregatesOutput.PUBLIC,
+                "groups": {ALL: summary.cells},
+            }
+        ).data
+    )
 
 
 def _not_found(survey: Survey, segment: str, number: int | None) -> Response:

@@ -42,6 +42,7 @@ class SurveyOutput(serializers.ModelSerializer):
             "opens_at",
             "closes_at",
             "response_quota",
+            "public_results",
             "version",
             "languages",
             "created_at",
@@ -72,6 +73,12 @@ class SurveyUpdateInput(serializers.Serializer):
     closes_at = serializers.DateTimeField(required=False, allow_null=True)
     response_quota = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=10_000_000
+    )
+    public_results = serializers.BooleanField(
+        required=False,
+        help_text="Let anyone, anonymous clients included, read the public summary "
+        "of the results (GET /surveys/{slug}/aggregates/ with no segment, and the "
+        "page /surveys/{slug}/results/). Ignored while the survey is a draft.",
     )
 
 

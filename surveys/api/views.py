@@ -139,7 +139,7 @@ class SurveyDetailView(APIView):
     @extend_schema(
         request=s.SurveyUpdateInput,
         responses=s.SurveyDetailOutput,
-        summary="Open, close or reschedule a survey",
+        summary="Open, close or reschedule a survey, or publish its results summary",
     )
     def patch(self, request: Request, slug: str) -> Response:
         survey = _survey_for_managing(request, slug)

@@ -26,7 +26,7 @@ from surveys.services import resume_token_for, survey_publish, survey_update
 from tests.accounts.factories import UserFactory
 from tests.surveys.sample_definition import COMPLETE_ANSWERS, opts, sample, t
 
-_UPDATABLE = ("access", "opens_at", "closes_at", "response_quota")
+_UPDATABLE = ("access", "opens_at", "closes_at", "response_quota", "public_results")
 
 
 class SurveyFactory(DjangoModelFactory):

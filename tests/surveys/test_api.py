@@ -146,6 +146,7 @@ def test_a_list_item_describes_the_survey(api_client):
         "opens_at",
         "closes_at",
         "response_quota",
+        "public_results",
         "version",
         "languages",
         "created_at",
@@ -525,6 +526,81 @@ def test_staff_may_change_any_survey(api_client, survey, staff_user):
 
     assert response.status_code == 200
     assert Survey.objects.get(pk=survey.pk).status == Survey.Status.CLOSED
+
+
+def test_the_owner_publishes_and_withdraws_the_results_summary(
+    api_client, researcher, survey
+):
+    api_client.force_authenticate(researcher)
+    assert api_client.get(survey_url(survey.slug)).json()["public_results"] is False
+
+    published = api_client.patch(
+        survey_url(survey.slug), {"public_results": True}, format="json"
+    )
+    untouched = api_client.patch(
+        survey_url(survey.slug), {"status": "open"}, format="json"
+    )
+
+    assert published.status_code == 200
+    assert published.json()["public_results"] is True
+    assert untouched.json()["public_results"] is True  # left out, left as it is
+    assert Survey.objects.get(pk=survey.pk).public_results is True
+    withdrawn = api_client.patch(
+        survey_url(survey.slug), {"public_results": False}, format="json"
+    )
+    assert withdrawn.json()["public_results"] is False
+    assert Survey.objects.get(pk=survey.pk).public_results is False
+
+
+@pytest.mark.parametrize("role", ["researcher", "team_member", ""])
+def test_only_the_owner_or_staff_may_publish_the_results(api_client, survey, role):
+    api_client.force_authenticate(UserFactory(role=role))
+
+    response = api_client.patch(
+        survey_url(survey.slug), {"public_results": True}, format="json"
+    )
+
+    assert_error(response, 403, "permission_denied")
+    assert Survey.objects.get(pk=survey.pk).public_results is False
+
+
+def test_anonymous_clients_cannot_publish_the_results(api_client, survey):
+    response = api_client.patch(
+        survey_url(survey.slug), {"public_results": True}, format="json"
+    )
+
+    assert_error(response, 401)
+    assert Survey.objects.get(pk=survey.pk).public_results is False
+
+
+def test_staff_may_publish_the_results_of_any_survey(api_client, survey, staff_user):
+    api_client.force_authenticate(staff_user)
+
+    response = api_client.patch(
+        survey_url(survey.slug), {"public_results": True}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert Survey.objects.get(pk=survey.pk).public_results is True
+
+
+def test_public_results_must_be_a_boolean(api_client, researcher, survey):
+    api_client.force_authenticate(researcher)
+
+    response = api_client.patch(
+        survey_url(survey.slug), {"public_results": "maybe"}, format="json"
+    )
+
+    body = assert_error(response, 400)
+    assert list(body["errors"]) == ["public_results"]
+
+
+def test_the_survey_list_shows_whether_results_are_public(api_client, researcher):
+    SurveyFactory(owner=researcher, public_results=True)
+
+    rows = api_client.get(SURVEYS_URL).json()["results"]
+
+    assert [row["public_results"] for row in rows] == [True]
 
 
 # --- GET /api/v1/surveys/{slug}/versions/{n}/ ----------------------------------------------

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 import yaml
@@ -18,7 +19,7 @@ from django.utils.html import escape
 from surveys.definition import definition_errors, definition_load
 from surveys.manage_forms import SurveySettingsForm, copy_errors
 from surveys.models import Invitation, Survey, SurveyVersion, hash_token
-from surveys.services import survey_publish
+from surveys.services import survey_publish, survey_update
 from tests.accounts.factories import UserFactory
 from tests.surveys.factories import ResponseFactory, SurveyFactory
 from tests.surveys.sample_definition import SAMPLE, sample, t
@@ -365,6 +366,47 @@ def test_the_settings_form_saves_the_settings(as_researcher, survey):
     assert survey.access == Survey.Access.INVITATION
     assert (survey.opens_at, survey.closes_at) == (opens, closes)
     assert survey.response_quota == 250
+
+
+def test_the_settings_form_publishes_and_withdraws_the_results(as_researcher, survey):
+    published = as_researcher.post(
+        DETAIL_URL + "settings/",
+        {"settings-access": "public", "settings-public_results": "on"},
+        follow=True,
+    )
+    survey.refresh_from_db()
+    assert survey.public_results is True
+    page = html_of(published)
+    assert re.search(r'<input[^>]*name="settings-public_results"[^>]*checked', page)
+    assert "published once the survey is out of draft" in page
+    assert "fewer than 5 responses" in page  # the help names the threshold
+
+    # An unticked box is not sent: it withdraws them.
+    as_researcher.post(DETAIL_URL + "settings/", {"settings-access": "public"})
+    survey.refresh_from_db()
+    assert survey.public_results is False
+
+
+def test_an_open_survey_with_public_results_links_its_results_page(
+    as_researcher, survey, researcher
+):
+    survey_update(survey=survey, actor=researcher, status="open", public_results=True)
+
+    page = html_of(as_researcher.get(DETAIL_URL))
+
+    assert 'href="/surveys/sample/results/"' in page
+
+
+def test_another_researcher_cannot_publish_the_results(client, survey):
+    client.force_login(UserFactory(role="researcher"))
+
+    answer = client.post(
+        DETAIL_URL + "settings/",
+        {"settings-access": "public", "settings-public_results": "on"},
+    )
+
+    assert answer.status_code == 404
+    assert Survey.objects.get().public_results is False
 
 
 def test_empty_settings_clear_the_dates_and_quota(as_researcher, researcher):

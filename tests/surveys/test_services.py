@@ -351,6 +351,20 @@ def test_dates_and_quota_can_be_cleared_and_are_kept_when_not_given(researcher):
     assert (row.closes_at, row.response_quota) == (None, None)
 
 
+def test_public_results_are_switched_and_kept_when_not_given(researcher, user):
+    survey = SurveyFactory(owner=researcher)
+
+    survey_update(survey=survey, actor=researcher, public_results=True)
+    survey_update(survey=survey, actor=researcher, status=Survey.Status.CLOSED)
+    assert Survey.objects.get(pk=survey.pk).public_results is True
+    with pytest.raises(PermissionDenied):
+        survey_update(survey=survey, actor=user, public_results=False)
+    assert Survey.objects.get(pk=survey.pk).results_are_public is True
+
+    survey_update(survey=survey, actor=researcher, public_results=False)
+    assert Survey.objects.get(pk=survey.pk).public_results is False
+
+
 def test_closing_before_opening_is_refused(researcher):
     survey = SurveyFactory(owner=researcher)
     opens = timezone.now() + timedelta(days=2)

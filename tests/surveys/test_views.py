@@ -441,6 +441,17 @@ def test_thank_you_page_shows_the_text_profile_and_downloads(client, survey):
     assert "being computed" in html
     assert 'href="/surveys/sample/my-answers.json"' in html
     assert 'href="/surveys/sample/my-answers.csv"' in html
+    assert "/surveys/sample/results/" not in html  # the results are not public
+
+
+def test_thank_you_page_links_the_public_results(client, survey, researcher):
+    survey_update(survey=survey, actor=researcher, public_results=True)
+    walk_to_the_end(client)
+
+    html = html_of(client.get(THANKS_URL))
+
+    assert 'href="/surveys/sample/results/"' in html
+    assert "See the results so far" in html
 
 
 def test_download_my_answers_as_json(client, survey):
