@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; the rest are helpers.
-.PHONY: run test lint format lock clean bench
+.PHONY: run test lint format lock clean bench bench-recompute
 
 run:  ## install, migrate, load demo data and serve (worker and beat too with REDIS_URL)
 	bash bin/run
@@ -21,3 +21,6 @@ clean:
 
 bench:  ## benchmarks against baselines measured in the same run (needs PostgreSQL and wrk)
 	bash bin/bench
+
+bench-recompute:  ## the recomputation benchmark only; ARGS="--million" for 1,000,000 responses
+	bash bin/bench recompute $(ARGS)

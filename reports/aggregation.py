@@ -506,28 +506,41 @@ class CrossTab:
         features = np.zeros((n, len(self.plan.features)), dtype=np.float32)
         features[np.repeat(np.arange(n), lengths), ids] = 1.0
         membership = np.empty((n, len(self.groups)), dtype=np.float32)
+        spans = []  # (first column, width) of each segment's groups
         column = 0
         for _key, columns in self._blocks:
             if not columns:
                 membership[:, column] = 1.0
-                column += 1
+                width = 1
             elif len(columns) == 1:
                 width = len(columns[0])
                 membership[:, column : column + width] = features[:, columns[0]]
-                column += width
             else:
                 first, second = features[:, columns[0]], features[:, columns[1]]
                 width = first.shape[1] * second.shape[1]
                 membership[:, column : column + width] = (
                     first[:, :, None] * second[:, None, :]
                 ).reshape(n, width)
-                column += width
+            spans.append((column, width))
+            column += width
         self.counts += np.rint(membership.T @ features).astype(np.int64)
         self.sizes += np.rint(membership.sum(axis=0)).astype(np.int64)
         present = ~np.isnan(values)
-        member64 = membership.astype(np.float64)
-        self.sums += member64.T @ np.where(present, values, 0.0)
-        self.value_counts += np.rint(member64.T @ present).astype(np.int64)
+        known = np.where(present, values, 0.0)
+        self.value_counts += np.rint(membership.T @ present.astype(np.float32)).astype(
+            np.int64
+        )
+        # A response is in at most one group of a segment (one answer per
+        # question), so each segment's sums are a bincount by group, in
+        # float64, without a float64 copy of the whole membership.
+        for column, width in spans:
+            block = membership[:, column : column + width]
+            rows = np.flatnonzero(block.any(axis=1))
+            groups = block[rows].argmax(axis=1)
+            for j in range(known.shape[1]):
+                self.sums[column : column + width, j] += np.bincount(
+                    groups, weights=known[rows, j], minlength=width
+                )
         self.responses += n
 
 
@@ -569,10 +582,12 @@ def group_cells(
     value_counts: Sequence[int],
 ) -> dict[str, Any]:
     """Build one group's cells from its feature counts and value sums."""
+    table = np.asarray(counts).tolist()  # Python ints: indexing numpy is slower
+    index = plan.index
 
     def count(key: str) -> int:
-        index = plan.index.get(key)
-        return int(counts[index]) if index is not None else 0
+        i = index.get(key)
+        return table[i] if i is not None else 0
 
     cells: dict[str, Any] = {"n": n}
     if plan.dimensions:

@@ -582,12 +582,28 @@ def score_response(rules: ScoringRules, answers: dict[str, Any]) -> Profile:
         items[code] = (rules.points[answer], step)
         if answer in rules.flagged:
             flagged.append(code)
+    return Profile(**_summary(rules, items, set(flagged), stage_ranks(rules, answers)))
+
+
+def stage_ranks(rules: ScoringRules, answers: dict[str, Any]) -> dict[str, int]:
+    """Rank the stages of a response's stage question: 0 for its first, and so on.
+
+    Only strings count, each at its first place.
+    """
     ranking = answers.get(rules.stage_question) if rules.stage_question else None
-    stage_rank: dict[str, int] = {}
+    ranks: dict[str, int] = {}
     for stage in ranking if isinstance(ranking, list) else []:
         if isinstance(stage, str):
-            stage_rank.setdefault(stage, len(stage_rank))
-    return Profile(**_summary(rules, items, set(flagged), stage_rank))
+            ranks.setdefault(stage, len(ranks))
+    return ranks
+
+
+def tie_ranks(rules: ScoringRules, stage_rank: dict[str, int]) -> list[float]:
+    """Each dimension's best-ranked stage, for bottleneck ties (inf when none is)."""
+    return [
+        min((stage_rank[s] for s in dim.stages if s in stage_rank), default=math.inf)
+        for dim in rules.dimensions
+    ]
 
 
 def score_organisation(
@@ -709,19 +725,13 @@ def _summary(
     assessed = [(i, dim) for i, dim in enumerate(scores) if dim.assessed]
     bottleneck = None
     if assessed:
-
-        def tie_rank(i: int) -> float:
-            ranks = [
-                stage_rank[s] for s in rules.dimensions[i].stages if s in stage_rank
-            ]
-            return min(ranks, default=math.inf)
-
+        ties = tie_ranks(rules, stage_rank)
         _i, weakest = min(
             assessed,
             key=lambda pair: (
                 pair[1].level,
                 round(pair[1].score, 9),
-                tie_rank(pair[0]),
+                ties[pair[0]],
                 pair[0],
             ),
         )

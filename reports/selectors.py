@@ -16,11 +16,13 @@ from reports.aggregation import ALL, Plan, Row, aggregate, extract_python, plan_
 from reports.models import CohortAggregate, ResponseProfile
 from reports.public import PublicSummary, public_cells
 from reports.scoring import ScoringRules
+from reports.scoring_batch import BatchScorer
 from surveys.models import Response, Survey
 from surveys.selectors import sheet_for_version_id
 
 _RULES: dict[int, ScoringRules | None] = {}
 _PLANS: dict[tuple, tuple[object, Plan]] = {}
+_SCORERS: dict[int, tuple[object, object, BatchScorer]] = {}
 
 
 def rules_for_version_id(version_id: int) -> ScoringRules | None:
@@ -31,6 +33,23 @@ def rules_for_version_id(version_id: int) -> ScoringRules | None:
             _RULES.clear()
         _RULES[version_id] = ScoringRules.from_dict(scoring) if scoring else None
     return _RULES[version_id]
+
+
+def scorer_for_version_id(version_id: int) -> BatchScorer:
+    """The version's batch scorer, kept per process with what it has learnt.
+
+    Rebuilt when the parsed definition or rules it was built from are.
+    """
+    definition = sheet_for_version_id(version_id).definition
+    rules = rules_for_version_id(version_id)
+    cached = _SCORERS.get(version_id)
+    if cached is not None and cached[0] is definition and cached[1] is rules:
+        return cached[2]
+    if len(_SCORERS) > 64:
+        _SCORERS.clear()
+    scorer = BatchScorer(definition, rules)
+    _SCORERS[version_id] = (definition, rules, scorer)
+    return scorer
 
 
 def profile_get(*, response: Response) -> ResponseProfile | None:
@@ -161,7 +180,7 @@ def aggregate_rows(*, version_id: int) -> Iterator[Row]:
             "profile__overall_level",
             "profile__breadth",
         )
-        .order_by()
+        .order_by("pk")  # as the SQL path: float sums depend on the order
     )
     for answers, dimensions, overall_level, breadth in rows.iterator(chunk_size=2000):
         yield Row(answers, dimensions, overall_level, breadth)

@@ -373,7 +373,7 @@ def test_profiles_recompute_of_one_survey_leaves_the_others(researcher, mocker):
     other = SurveyFactory(owner=researcher)
     submit_many(survey, 2)
     ResponseFactory(survey=other, submitted=True)
-    mocker.patch("reports.services.PROFILE_BATCH", 1)  # several batches
+    mocker.patch("reports.services.RECOMPUTE_BATCH", 1)  # several batches
 
     assert profiles_recompute(survey=survey) == 2
     assert ResponseProfile.objects.count() == 2
