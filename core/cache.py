@@ -33,11 +33,20 @@ class RedisCache(DjangoRedisCache):
 
     def count_in_window(self, key: str, seconds: int) -> tuple[int, int]:
         """Count one more hit in ``key``'s fixed window of ``seconds``, in one
-        round trip; return the count so far and the seconds the window has left."""
+        round trip; return the count so far and the seconds the window has left.
+
+        ``SET NX EX`` starts a window with its expiry (any Redis version); a
+        counter that lost its expiry anyway (it expired between the two
+        commands) is given one again.
+        """
         key = self.make_and_validate_key(key)
-        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
+        client = self._cache.get_client(key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(key, 0, ex=seconds, nx=True)
         pipe.incr(key)
-        pipe.expire(key, seconds, nx=True)
         pipe.ttl(key)
-        count, _set, ttl = pipe.execute()
-        return count, ttl if ttl and ttl > 0 else seconds
+        _started, count, ttl = pipe.execute()
+        if ttl < 0:
+            client.expire(key, seconds)
+            ttl = seconds
+        return count, ttl

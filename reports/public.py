@@ -17,6 +17,9 @@ purpose:
   So are likert and matrix questions and the tool x criteria table: most are
   asked of a sub-group (a tool's users), so their bases are small. Free text
   is never aggregated, and no per-response data is ever shown.
+- **Released in steps of k.** The summary is a stored copy that moves only
+  once at least k responses were added (or voided) since the last release,
+  so the difference between two summaries covers k respondents at least.
 - **Suppressed for everyone.** Every cell computed from fewer than k
   responses reads ``{"suppressed": true, "n": null, "reason": ...}``, whoever
   reads the summary, staff included; the parts are chosen from the full cells
@@ -38,6 +41,19 @@ from reports.scoring import ScoringRules, level_name, text_in
 from surveys.definition import OTHER, Definition, Question
 
 PUBLIC_PARTS = ("dimensions", "overall", "breadth", "items")
+# The stored snapshot the public summary is read from: the "all responses"
+# group as it stood at the last release. A release happens only once the
+# count has moved by at least k since the previous one, so that comparing two
+# consecutive summaries never isolates fewer than k respondents' answers (with
+# a release after every submission, the difference would be one person's).
+PUBLIC_RELEASE = "@public"
+
+
+def public_release_due(released_n: int | None, n: int, k: int) -> bool:
+    """Whether the public summary should move to a snapshot of ``n`` responses."""
+    return released_n is None or abs(n - released_n) >= k
+
+
 PUBLIC_QUESTION_TYPES = frozenset({"multiple_choice", "ranking"})
 TOP_ANSWERS = 5
 

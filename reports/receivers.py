@@ -10,6 +10,12 @@ from surveys.signals import response_submitted, response_voided
 
 
 @receiver(response_submitted, dispatch_uid="reports.profile_on_submit")
-@receiver(response_voided, dispatch_uid="reports.profile_on_void")
 def queue_results(sender, response, **kwargs) -> None:
     transaction.on_commit(partial(results_queue, str(response.pk), response.version_id))
+
+
+@receiver(response_voided, dispatch_uid="reports.profile_on_void")
+def queue_void(sender, response, **kwargs) -> None:
+    transaction.on_commit(
+        partial(results_queue, str(response.pk), response.version_id, voided=True)
+    )

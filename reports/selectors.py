@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 from reports.aggregates_sql import extract_sql
 from reports.aggregation import ALL, Plan, Row, aggregate, extract_python, plan_build
 from reports.models import CohortAggregate, ResponseProfile
-from reports.public import PublicSummary, public_cells
+from reports.public import PUBLIC_RELEASE, PublicSummary, public_cells
 from reports.scoring import ScoringRules
 from reports.scoring_batch import BatchScorer
 from surveys.models import Response, Survey
@@ -259,6 +259,7 @@ def aggregate_segments(
         return None
     return list(
         CohortAggregate.objects.filter(version_id=version_id)
+        .exclude(segment=PUBLIC_RELEASE)
         .order_by("pk")
         .values_list("segment", flat=True)
     )
@@ -273,7 +274,9 @@ def aggregate_public_get(
     parts and suppressed under ``min_cell_size`` by ``reports.public``, which
     says what the summary holds and why.
     """
-    snapshot = aggregate_get(survey=survey, segment="", version_number=version_number)
+    snapshot = aggregate_get(
+        survey=survey, segment=PUBLIC_RELEASE, version_number=version_number
+    )
     if snapshot is None:
         return None
     groups = json.loads(snapshot.groups_json)

@@ -24,6 +24,7 @@ from reports.profiles_sql import (
     response_ids_by_version,
     uuid_array_text,
 )
+from reports.public import PUBLIC_RELEASE, public_release_due
 from reports.scoring_batch import BatchScorer
 from reports.selectors import (
     aggregates_compute,
@@ -378,6 +379,17 @@ def _snapshot_upsert(
         )
 
 
+def _public_release_due(version: SurveyVersion, n: int, k: int) -> bool:
+    """Whether the public summary moves to this recompute's "all responses"
+    snapshot (see ``reports.public.PUBLIC_RELEASE``)."""
+    released = (
+        CohortAggregate.objects.filter(version=version, segment=PUBLIC_RELEASE)
+        .values_list("n", flat=True)
+        .first()
+    )
+    return public_release_due(released, n, k)
+
+
 def aggregates_recompute(*, version: SurveyVersion) -> int:
     """Recompute and store every aggregate snapshot of a version; return how many.
 
@@ -403,7 +415,10 @@ def aggregates_recompute(*, version: SurveyVersion) -> int:
         source_count, source_changed_at = version_watermark(version_id=version.pk)
         started = timezone.now()
         result = aggregates_compute(version_id=version.pk)
-        for segment, (n, groups) in result.items():
+        stored = list(result.items())
+        if _public_release_due(version, result[""][0], k):
+            stored.append((PUBLIC_RELEASE, result[""]))
+        for segment, (n, groups) in stored:
             _snapshot_upsert(
                 version=version,
                 segment=segment,
@@ -418,7 +433,7 @@ def aggregates_recompute(*, version: SurveyVersion) -> int:
                 },
             )
         CohortAggregate.objects.filter(version=version).exclude(
-            segment__in=list(result)
+            segment__in=[*result, PUBLIC_RELEASE]
         ).delete()
     logger.info(
         "aggregates of version %s: %d snapshots of %d responses",

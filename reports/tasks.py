@@ -85,7 +85,7 @@ def _batch_guard_key(version_id: int) -> str:
     return f"reports:profiles-scheduled:{version_id}"
 
 
-def results_queue(response_id: str, version_id: int) -> None:
+def results_queue(response_id: str, version_id: int, *, voided: bool = False) -> None:
     """Have a submitted (or voided) response's profile and aggregates brought up to date.
 
     With a broker, the response id joins its version's pending set and the
@@ -93,12 +93,14 @@ def results_queue(response_id: str, version_id: int) -> None:
     ``PROFILE_BATCH_SECONDS`` later: one Redis round trip per submission
     instead of a Celery message each (measured at a third of a submission's
     CPU). Without a broker (in-process Celery) the profile is computed now and
-    the aggregates are scheduled. Never raises: whatever could not be queued is
-    found by the periodic reconciliation.
+    the aggregates are scheduled. A void (rare, by staff) gets a task of its
+    own: its id may still sit in a running batch's set, which would drop it.
+    Never raises: whatever could not be queued is found by the periodic
+    reconciliation.
     """
-    if broker_url() is None:
+    if broker_url() is None or voided:
         profile_enqueue(response_id)
-        aggregates_schedule(version_id)
+        aggregates_schedule(version_id)  # folded with the profile task's own
         return
     try:
         pipe = broker_redis().pipeline(transaction=False)
@@ -140,11 +142,29 @@ def profiles_batch_task(*, version_id: int) -> int:
     """
     _guard_release(_batch_guard_key(version_id))
     client = broker_redis()
+    lock = f"reports:profiles-batch-lock:{version_id}"
+    owner = profiles_batch_task.request.id or "in-process"
+    # One batch per version at a time: two would compute the same ids. The
+    # lock names its task, so the same message redelivered after its worker
+    # died takes over at once instead of waiting for the lock to expire.
+    if (
+        not client.set(lock, owner, nx=True, ex=settings.AGGREGATE_DEBOUNCE_TTL)
+        and (client.get(lock) or b"").decode() != owner
+    ):
+        _send(
+            profiles_batch_task,
+            countdown=settings.PROFILE_BATCH_SECONDS,
+            version_id=version_id,
+        )
+        return 0
     key = _pending_key(version_id)
     done = 0
-    while ids := [raw.decode() for raw in client.srandmember(key, PROFILE_BATCH)]:
-        done += _store_batch(ids)
-        client.srem(key, *ids)
+    try:
+        while ids := [raw.decode() for raw in client.srandmember(key, PROFILE_BATCH)]:
+            done += _store_batch(ids)
+            client.srem(key, *ids)
+    finally:
+        client.delete(lock)
     logger.info("profile batch of version %s: %d stored", version_id, done)
     aggregates_schedule(version_id)
     return done

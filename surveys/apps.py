@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 
 
@@ -19,7 +21,11 @@ class SurveysConfig(AppConfig):
 
 
 def _evict_survey(sender, instance, **kwargs) -> None:
-    """Any save of a survey (services, admin) evicts its cached row."""
+    """Any save of a survey (services, admin) evicts its cached row: now, and
+    again once committed, since a reader in between caches the old row."""
+    from django.db import transaction
+
     from surveys.selectors import survey_cache_evict
 
     survey_cache_evict(slug=instance.slug)
+    transaction.on_commit(partial(survey_cache_evict, slug=instance.slug))

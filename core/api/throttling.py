@@ -50,6 +50,10 @@ class ClientRateThrottle(SimpleRateThrottle):
             return super().wait()
         return self._window_left
 
+    # Not DRF's "throttle_%(scope)s_%(ident)s": those keys hold DRF's pickled
+    # history lists, which a counter must never meet (INCR would fail on them).
+    cache_format = "throttle-count_%(scope)s_%(ident)s"
+
     def get_cache_key(self, request, view) -> str:
         ident = request.user.pk if self.scope == "user" else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}

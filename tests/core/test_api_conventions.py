@@ -187,6 +187,37 @@ def test_anonymous_clients_are_throttled_with_a_json_429(api_client, mocker):
 
 
 @pytest.mark.django_db
+def test_the_window_counter_ignores_drf_history_left_by_an_earlier_release(
+    api_client, mocker
+):
+    """Before the one-round-trip counter, DRF kept a pickled list per client; a
+    counter meeting one would fail every request of that client."""
+    from django.core.cache import cache
+
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/minute"})
+    cache.set("throttle_anon_127.0.0.1", [1.0, 2.0], 60)
+
+    assert api_client.get(SCHEMA_URL, {"format": "json"}).status_code == 200
+    assert api_client.get(SCHEMA_URL, {"format": "json"}).status_code == 200
+    assert api_client.get(SCHEMA_URL, {"format": "json"}).status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_counter_without_an_expiry_gets_one(api_client, mocker):
+    from django.core.cache import cache
+
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "5/minute"})
+    key = cache.make_and_validate_key("throttle-count_anon_127.0.0.1")
+    client = cache._cache.get_client(key, write=True)
+    client.set(key, 1)  # as if it had expired between SET and INCR
+
+    response = api_client.get(SCHEMA_URL, {"format": "json"})
+
+    assert response.status_code == 200
+    assert 0 < client.ttl(key) <= 60
+
+
+@pytest.mark.django_db
 def test_signed_in_clients_are_throttled_per_user(api_client, user, mocker):
     mocker.patch.dict(UserRateThrottle.THROTTLE_RATES, {"user": "1/minute"})
     api_client.force_authenticate(user)

@@ -10,6 +10,7 @@ import logging
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -418,7 +419,38 @@ def test_voiding_queues_one_profile_task(
         response_void(response=worked, reason="spam", actor=staff_user)
         response_void(response=worked, reason="spam", actor=staff_user)
 
-    delay.assert_called_once_with(str(worked.pk), worked.version_id)
+    delay.assert_called_once_with(str(worked.pk), worked.version_id, voided=True)
+
+
+def test_a_void_gets_its_own_task_not_a_place_in_the_batch(worked, mocker):
+    """Its id may still be in a running batch's set (added when it was
+    submitted), which would remove it after computing the old profile."""
+    batch = mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    delay = mocker.patch(DELAY)
+
+    results_queue(str(worked.pk), worked.version_id, voided=True)
+
+    delay.assert_called_once_with(response_id=str(worked.pk))
+    batch.assert_not_called()
+
+
+def test_one_batch_per_version_runs_at_a_time(survey, definition, mocker):
+    """A second batch task finding the version's lock held by another task
+    computes nothing and comes back later."""
+    apply = mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    queued_responses(survey, definition, 2)
+    version_id = survey.current_version_id
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    broker.set(f"reports:profiles-batch-lock:{version_id}", "another-task", ex=60)
+
+    assert profiles_batch_task(version_id=version_id) == 0
+
+    assert not ResponseProfile.objects.exists()
+    assert apply.call_args_list[-1] == mocker.call(
+        kwargs={"version_id": version_id}, countdown=mocker.ANY
+    )
+    broker.delete(f"reports:profiles-batch-lock:{version_id}")
+    assert profiles_batch_task(version_id=version_id) == 2
 
 
 def queued_responses(survey, definition, count: int) -> list[Response]:

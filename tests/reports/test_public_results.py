@@ -221,30 +221,38 @@ def test_an_unknown_version_of_a_public_summary_is_a_404_naming_the_version(
 # --- The API: privacy ----------------------------------------------------------------------
 
 
-def test_the_public_summary_never_shows_a_cell_under_k(api_client, survey, staff_user):
+def test_the_public_summary_never_shows_a_cell_under_k(
+    api_client, survey, staff_user, settings
+):
+    k = settings.PRIVACY_MIN_CELL_SIZE = (
+        7  # the fixture's questions have 6 and 7 answers
+    )
     public = api_client.get(aggregates_url(survey)).json()["groups"][ALL]
     api_client.force_authenticate(staff_user)
     full = api_client.get(aggregates_url(survey)).json()["groups"][ALL]
 
-    assert all(cell["n"] >= 5 for cell in cells_with_n(public))
+    assert all(cell["n"] >= k for cell in cells_with_n(public))
     # Visibly: a small question is listed, suppressed, not left out.
     small = [
         code
         for code, cells in full["questions"].items()
-        if cells["type"] in PUBLIC_QUESTION_TYPES and cells["n"] < 5
+        if cells["type"] in PUBLIC_QUESTION_TYPES and cells["n"] < k
     ]
     shown = [
         code
         for code, cells in full["questions"].items()
-        if cells["type"] in PUBLIC_QUESTION_TYPES and cells["n"] >= 5
+        if cells["type"] in PUBLIC_QUESTION_TYPES and cells["n"] >= k
     ]
-    assert shown
+    assert small and shown
     for code in small:
-        assert public["questions"][code] == SUPPRESSED
+        assert public["questions"][code] == {
+            **SUPPRESSED,
+            "reason": f"fewer than {k} responses",
+        }
     for code in shown:
         assert public["questions"][code] == full["questions"][code]
-    assert public["dimensions"] == suppress(full["dimensions"], 5)
-    assert public["items"] == suppress(full["items"], 5)
+    assert public["dimensions"] == suppress(full["dimensions"], k)
+    assert public["items"] == suppress(full["items"], k)
 
 
 def test_with_fewer_than_k_responses_the_whole_summary_is_suppressed(
@@ -493,3 +501,23 @@ def test_a_closed_survey_still_links_its_public_results(client, survey, owner):
 
     assert answer.status_code == 410
     assert f'href="{results_url(survey)}"' in answer.content.decode()
+
+
+def test_the_public_summary_moves_only_in_steps_of_k(api_client, survey, settings):
+    """Comparing the summaries just before and after one submission would show
+    that respondent's answers: the summary waits until k more have arrived."""
+    k = settings.PRIVACY_MIN_CELL_SIZE
+    first = api_client.get(aggregates_url(survey)).json()
+    assert first["n"] == 7
+
+    submit_many(survey, k - 1, seed=100)
+    profiles_recompute()
+    aggregates_recompute(version=survey.current_version)
+    assert api_client.get(aggregates_url(survey)).json() == first
+
+    submit_many(survey, 1, seed=200)
+    profiles_recompute()
+    aggregates_recompute(version=survey.current_version)
+    moved = api_client.get(aggregates_url(survey)).json()
+    assert moved["n"] == 7 + k
+    assert moved["computed_at"] != first["computed_at"]
