@@ -145,34 +145,6 @@ def flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def database_prepare(*, fresh: bool) -> None:
-    """Create the benchmark's database (dropped first when ``fresh``) and migrate."""
-    import psycopg
-    from django.conf import settings
-    from django.core.management import call_command
-
-    db = settings.DATABASES["default"]
-    name = db["NAME"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if exists and fresh:
-            if "bench" not in name:
-                raise SystemExit(f"refusing to drop {name}: not a benchmark database")
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    call_command("migrate", verbosity=0)
-
-
 def survey_seed(count: int, seed: int) -> Any:
     """Publish the reference survey and give it exactly ``count`` responses."""
     from django.db import connection
@@ -279,19 +251,11 @@ def child() -> int:
 def single_profiles(survey: Any, sample: int) -> dict[str, Any]:
     """Time ``profile_compute`` per response; check each equals the stored profile."""
     from reports.models import ResponseProfile
+    from reports.profiles import PROFILE_CONTENT
     from reports.services import profile_compute
     from surveys.models import Response
 
-    fields = [
-        "version_id",
-        "scoring_version",
-        "overall_level",
-        "breadth",
-        "bottleneck",
-        "dimensions",
-        "flagged",
-        "descriptive",
-    ]
+    fields = ["version_id", *PROFILE_CONTENT]
     responses = list(Response.objects.filter(survey=survey).order_by("pk")[:sample])
     stored = {
         p.response_id: [getattr(p, f) for f in fields]
@@ -429,6 +393,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.database import database_prepare
     from surveys.selectors import sheet_for_version_id
 
     print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")

@@ -42,25 +42,11 @@ def flush_redis() -> None:
 
 
 def prepare_database() -> None:
-    import psycopg
-    from django.conf import settings
+    from bench.database import database_prepare
 
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    database_prepare(fresh=False)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
     from django.db import connection
 

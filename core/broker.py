@@ -21,10 +21,10 @@ def broker_url() -> str | None:
     return url if url.startswith(("redis://", "rediss://", "unix://")) else None
 
 
-def broker_redis() -> redis.Redis:
-    """A client on the broker's Redis, one per URL and process (it is thread-safe,
-    and its pool reconnects after a fork)."""
-    url = broker_url()
+def broker_redis(url: str | None = None) -> redis.Redis:
+    """A client on the broker's Redis (``url`` if the caller already read it),
+    one per URL and process (it is thread-safe, its pool reconnects after a fork)."""
+    url = url or broker_url()
     if url is None:
         raise RuntimeError("Celery has no Redis broker")
     client = _CLIENTS.get(url)

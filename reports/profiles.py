@@ -53,3 +53,32 @@ def profile_build(
     """Score the answers (when the version has scoring rules) and describe them."""
     profile = score_response(rules, answers) if rules is not None else None
     return profile, descriptive(definition, answers)
+
+
+# What a stored profile holds besides its response, version and timestamp.
+PROFILE_CONTENT = (
+    "scoring_version",
+    "overall_level",
+    "breadth",
+    "bottleneck",
+    "dimensions",
+    "flagged",
+    "descriptive",
+)
+
+
+def profile_fields(
+    definition: Definition, rules: ScoringRules | None, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """The content of a stored profile (``PROFILE_CONTENT``) for these answers."""
+    profile, described = profile_build(definition, rules, answers)
+    scores = profile.to_dict() if profile is not None else {}
+    return {
+        "scoring_version": scores.get("scoring_version"),
+        "overall_level": scores.get("overall_level"),
+        "breadth": scores.get("breadth"),
+        "bottleneck": scores.get("bottleneck") or "",
+        "dimensions": scores.get("dimensions", []),
+        "flagged": scores.get("flagged", []),
+        "descriptive": described,
+    }

@@ -17,7 +17,7 @@ from psycopg.types.json import Jsonb
 
 from reports.aggregation import suppress
 from reports.models import CohortAggregate, ResponseProfile
-from reports.profiles import profile_build
+from reports.profiles import PROFILE_CONTENT, profile_fields
 from reports.profiles_sql import (
     copy_escape,
     profile_inputs,
@@ -43,29 +43,8 @@ PROFILE_BATCH = 1000
 # Responses per batch of a recompute on PostgreSQL (scored with numpy): big
 # enough that per-statement costs vanish, small enough to keep memory flat.
 RECOMPUTE_BATCH = 5000
-_PROFILE_FIELDS = [
-    "version",
-    "scoring_version",
-    "overall_level",
-    "breadth",
-    "bottleneck",
-    "dimensions",
-    "flagged",
-    "descriptive",
-    "computed_at",
-]
-_PROFILE_COLUMNS = [
-    "response_id",
-    "version_id",
-    "scoring_version",
-    "overall_level",
-    "breadth",
-    "bottleneck",
-    "dimensions",
-    "flagged",
-    "descriptive",
-    "computed_at",
-]
+_PROFILE_FIELDS = ["version", *PROFILE_CONTENT, "computed_at"]
+_PROFILE_COLUMNS = ["response_id", "version_id", *PROFILE_CONTENT, "computed_at"]
 # pg_advisory_xact_lock's first key: "reports aggregates".
 _AGGREGATES_LOCK = 0x5241
 
@@ -73,18 +52,7 @@ _AGGREGATES_LOCK = 0x5241
 def _profile_fields(version_id: int, answers: dict[str, Any]) -> dict[str, Any]:
     definition = sheet_for_version_id(version_id).definition
     rules = rules_for_version_id(version_id)
-    profile, descriptive = profile_build(definition, rules, answers)
-    scores = profile.to_dict() if profile is not None else {}
-    return {
-        "version_id": version_id,
-        "scoring_version": scores.get("scoring_version"),
-        "overall_level": scores.get("overall_level"),
-        "breadth": scores.get("breadth"),
-        "bottleneck": scores.get("bottleneck") or "",
-        "dimensions": scores.get("dimensions", []),
-        "flagged": scores.get("flagged", []),
-        "descriptive": descriptive,
-    }
+    return {"version_id": version_id, **profile_fields(definition, rules, answers)}
 
 
 @transaction.atomic

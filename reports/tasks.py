@@ -98,12 +98,13 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
     Never raises: whatever could not be queued is found by the periodic
     reconciliation.
     """
-    if broker_url() is None or voided:
+    url = broker_url()
+    if url is None or voided:
         profile_enqueue(response_id)
         aggregates_schedule(version_id)  # folded with the profile task's own
         return
     try:
-        pipe = broker_redis().pipeline(transaction=False)
+        pipe = broker_redis(url).pipeline(transaction=False)
         pipe.sadd(_pending_key(version_id), str(response_id))
         pipe.set(
             _batch_guard_key(version_id),

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from reports.models import ResponseProfile
+from reports.profiles import PROFILE_CONTENT
 
 
 class DimensionOutput(serializers.Serializer):
@@ -31,18 +32,7 @@ class ProfileOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ResponseProfile
-        fields = [
-            "response",
-            "version",
-            "scoring_version",
-            "overall_level",
-            "breadth",
-            "bottleneck",
-            "dimensions",
-            "flagged",
-            "descriptive",
-            "computed_at",
-        ]
+        fields = ["response", "version", *PROFILE_CONTENT, "computed_at"]
 
 
 class AggregatesQueryInput(serializers.Serializer):

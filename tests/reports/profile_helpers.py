@@ -12,7 +12,7 @@ from typing import Any
 
 from core.demo import REFERENCE_SURVEY, reference_survey_load
 from reports.models import ResponseProfile
-from reports.profiles import profile_build
+from reports.profiles import profile_fields
 from reports.scoring import ScoringRules
 from surveys.answers import AnswerSheet, condition_holds
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition, definition_load
@@ -116,17 +116,9 @@ def fresh_profile(response) -> dict[str, Any]:
 
     definition = sheet_for_version_id(response.version_id).definition
     rules = ScoringRules.from_dict(definition.scoring) if definition.scoring else None
-    profile, descriptive = profile_build(definition, rules, response.answers)
-    scores = profile.to_dict() if profile is not None else {}
     return {
         "version_id": response.version_id,
-        "scoring_version": scores.get("scoring_version"),
-        "overall_level": scores.get("overall_level"),
-        "breadth": scores.get("breadth"),
-        "bottleneck": scores.get("bottleneck") or "",
-        "dimensions": scores.get("dimensions", []),
-        "flagged": scores.get("flagged", []),
-        "descriptive": descriptive,
+        **profile_fields(definition, rules, response.answers),
     }
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from reports import selectors as report_selectors
 from reports.models import ResponseProfile
-from reports.profiles import profile_build
+from reports.profiles import profile_fields
 from reports.scoring import ScoringRules
 from reports.scoring_batch import BatchScorer
 from reports.services import profiles_recompute
@@ -94,17 +94,7 @@ def varied(
 def reference_row(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
     """What ``profile_compute`` stores for these answers (without the version)."""
     rules = ScoringRules.from_dict(definition.scoring) if definition.scoring else None
-    profile, descriptive = profile_build(definition, rules, answers)
-    scores = profile.to_dict() if profile is not None else {}
-    return {
-        "scoring_version": scores.get("scoring_version"),
-        "overall_level": scores.get("overall_level"),
-        "breadth": scores.get("breadth"),
-        "bottleneck": scores.get("bottleneck") or "",
-        "dimensions": scores.get("dimensions", []),
-        "flagged": scores.get("flagged", []),
-        "descriptive": descriptive,
-    }
+    return profile_fields(definition, rules, answers)
 
 
 def fast_rows(
