@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
+from core.redis_scripts import LuaScript
+
 
 class PooledClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs) -> None:
@@ -34,19 +36,24 @@ class RedisCache(DjangoRedisCache):
     def count_in_window(self, key: str, seconds: int) -> tuple[int, int]:
         """Count one more hit in ``key``'s fixed window of ``seconds``, in one
         round trip; return the count so far and the seconds the window has left.
-
-        ``SET NX EX`` starts a window with its expiry (any Redis version); a
-        counter that lost its expiry anyway (it expired between the two
-        commands) is given one again.
         """
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=False)
-        pipe.set(key, 0, ex=seconds, nx=True)
-        pipe.incr(key)
-        pipe.ttl(key)
-        _started, count, ttl = pipe.execute()
-        if ttl < 0:
-            client.expire(key, seconds)
-            ttl = seconds
+        count, ttl = _COUNT_IN_WINDOW(client, [key], [seconds])
         return count, ttl
+
+
+# ``SET NX EX`` starts a window with its expiry; a counter that lost its
+# expiry anyway is given one again. Atomic, as every script is.
+_COUNT_IN_WINDOW = LuaScript(
+    """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+)

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import OperationalError, connections
 
 from core.broker import broker_redis, broker_url
+from core.redis_scripts import LuaScript
 from reports.selectors import (
     aggregates_stale_version_ids,
     profiles_needed_by_version,
@@ -85,6 +86,17 @@ def _batch_guard_key(version_id: int) -> str:
     return f"reports:profiles-scheduled:{version_id}"
 
 
+# Add the id to its version's pending set; say whether this one opened the
+# window (set its guard), and so must queue the batch.
+_QUEUE_PENDING = LuaScript(
+    """
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then return 1 end
+return 0
+"""
+)
+
+
 def results_queue(response_id: str, version_id: int, *, voided: bool = False) -> None:
     """Have a submitted (or voided) response's profile and aggregates brought up to date.
 
@@ -104,16 +116,15 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
         aggregates_schedule(version_id)  # folded with the profile task's own
         return
     try:
-        pipe = broker_redis(url).pipeline(transaction=False)
-        pipe.sadd(_pending_key(version_id), str(response_id))
-        pipe.set(
-            _batch_guard_key(version_id),
-            1,
-            nx=True,
-            ex=math.ceil(settings.PROFILE_BATCH_SECONDS)
-            + settings.AGGREGATE_DEBOUNCE_TTL,
+        first = _QUEUE_PENDING(
+            broker_redis(url),
+            [_pending_key(version_id), _batch_guard_key(version_id)],
+            [
+                str(response_id),
+                math.ceil(settings.PROFILE_BATCH_SECONDS)
+                + settings.AGGREGATE_DEBOUNCE_TTL,
+            ],
         )
-        _added, first = pipe.execute()
     except Exception:
         logger.warning(
             "could not queue the profile of %s; reconciliation will",

@@ -62,6 +62,15 @@ def _survey_cache_key(slug: str) -> str:
     return f"surveys:survey:{slug}"
 
 
+def _survey_for_answering_query(slug: str) -> Survey | None:
+    return (
+        Survey.objects.select_related("current_version")
+        .defer("current_version__definition")
+        .filter(slug=slug)
+        .first()
+    )
+
+
 def survey_get_for_answering(*, slug: str) -> Survey | None:
     """The survey with its current version (definition deferred), for submissions.
 
@@ -72,11 +81,8 @@ def survey_get_for_answering(*, slug: str) -> Survey | None:
     be evicted from another process, so without Redis the database is read
     every time.
     """
-    query = Survey.objects.select_related("current_version").defer(
-        "current_version__definition"
-    )
     if not settings.REDIS_URL:
-        return query.filter(slug=slug).first()
+        return _survey_for_answering_query(slug)
     now = time.monotonic()
     local = _LOCAL_SURVEYS.get(slug)
     if local is not None and local[0] > now:
@@ -84,7 +90,7 @@ def survey_get_for_answering(*, slug: str) -> Survey | None:
     key = _survey_cache_key(slug)
     survey = cache.get(key)
     if survey is None:
-        survey = query.filter(slug=slug).first()
+        survey = _survey_for_answering_query(slug)
         if survey is None:
             return None
         cache.set(key, survey, SURVEY_CACHE_SECONDS)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
 import logging
 from contextlib import nullcontext
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from psycopg.types.json import Jsonb
 
 from accounts.models import User
+from core.db import execute_bound, json_bytes
 from core.errors import Conflict, Forbidden, Gone, Unprocessable
 from surveys.definition import definition_errors
 from surveys.models import (
@@ -216,10 +220,18 @@ def invitations_create(
 
 
 def resume_token_for(response_id: Any) -> str:
-    """The response's resume token, derived so a retried request can show it again."""
-    return salted_hmac(
-        "surveys.resume-token", str(response_id), algorithm="sha256"
-    ).hexdigest()
+    """The response's resume token, derived so a retried request can show it again.
+
+    Equal to ``salted_hmac("surveys.resume-token", id, algorithm="sha256")``,
+    with the key derived once per secret rather than on every call.
+    """
+    key = _resume_key(settings.SECRET_KEY)
+    return hmac.new(key, str(response_id).encode(), hashlib.sha256).hexdigest()
+
+
+@functools.cache
+def _resume_key(secret: str) -> bytes:
+    return hashlib.sha256(("surveys.resume-token" + secret).encode()).digest()
 
 
 def _require_open(survey: Survey) -> None:
@@ -314,7 +326,8 @@ def response_start(
                 started_at=now,
                 submitted_at=now if submit else None,
             )
-            response.resume_token_hash = hash_token(resume_token_for(response.id))
+            response.resume_token = resume_token_for(response.id)
+            response.resume_token_hash = hash_token(response.resume_token)
             response.updated_at = now
             _insert(response)
             if Survey.current_version.is_cached(survey):
@@ -347,19 +360,30 @@ _INSERT_SQL = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
 )
 
 
+_INSERT_JSON = [isinstance(field, models.JSONField) for field in _INSERT_FIELDS]
+
+
 def _insert(response: Response) -> None:
     """INSERT a new response as it is: the submission path's one statement.
 
     ``Model.save`` costs about 0.3 ms of CPU in signals and SQL compilation
     on every submission; nothing listens to a response's save signals, and
-    the caller sets every value (``updated_at`` included).
+    the caller sets every value (``updated_at`` included). On PostgreSQL the
+    values need no conversion but the JSON, and the statement is bound and
+    prepared by the server (``core.db``).
     """
-    params = [
-        field.get_db_prep_save(getattr(response, field.attname), connection)
-        for field in _INSERT_FIELDS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL, params)
+    if connection.vendor == "postgresql":
+        values = [getattr(response, field.attname) for field in _INSERT_FIELDS]
+        params = [
+            Jsonb(value, dumps=json_bytes) if is_json else value
+            for value, is_json in zip(values, _INSERT_JSON, strict=True)
+        ]
+    else:
+        params = [
+            field.get_db_prep_save(getattr(response, field.attname), connection)
+            for field in _INSERT_FIELDS
+        ]
+    execute_bound(_INSERT_SQL, params)
     response._state.adding = False
     response._state.db = "default"
 

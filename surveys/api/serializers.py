@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
 
 from surveys.models import Response, Survey
+from surveys.services import resume_token_for
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -191,8 +193,19 @@ class ResponseCreatedOutput(ResponseOutput):
         }
 
 
+def response_created_body(response: Response) -> dict:
+    """A just-started response with its resume token, as the API returns it."""
+    if getattr(response, "resume_token", None) is None:
+        response.resume_token = resume_token_for(response.id)
+    return ResponseCreatedOutput().to_representation(response)
+
+
 _DATETIME = serializers.DateTimeField()
 
 
 def _iso(value):
-    return None if value is None else _DATETIME.to_representation(value)
+    """DRF's ISO 8601 rendering of a datetime, without its per-call set-up."""
+    if value is None or value.tzinfo is None:
+        return None if value is None else _DATETIME.to_representation(value)
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

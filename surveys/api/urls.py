@@ -1,6 +1,7 @@
 from django.urls import path
 
 from surveys.api import views
+from surveys.api.submission import with_plain_way
 
 urlpatterns = [
     path("surveys/", views.SurveyListView.as_view(), name="survey-list"),
@@ -19,7 +20,7 @@ urlpatterns = [
     ),
     path(
         "surveys/<slug:slug>/responses/",
-        views.ResponseCreateView.as_view(),
+        with_plain_way(views.ResponseCreateView.as_view()),
         name="survey-responses",
     ),
     path(

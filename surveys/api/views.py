@@ -3,9 +3,6 @@ for researchers."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -21,22 +18,24 @@ from core.api.parsers import TextYAMLParser, YAMLParser
 from core.api.renderers import CSVRenderer, YAMLRenderer
 from core.csv import csv_text
 from surveys.api import serializers as s
+from surveys.api.submission import (
+    IDEMPOTENCY_KEY_MAX,
+    replay_headers,
+    submission_create,
+)
 from surveys.definition import definition_canonical
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
 from surveys.selectors import (
     response_get_by_token,
     survey_can_manage,
-    survey_get_for_answering,
     survey_list_for_user,
 )
 from surveys.services import (
     invitations_create,
-    response_create,
     response_save,
     response_submit,
     response_void,
-    resume_token_for,
     survey_publish,
     survey_update,
 )
@@ -239,45 +238,25 @@ class ResponseCreateView(APIView):
         summary="Answer a survey",
     )
     def post(self, request: Request, slug: str) -> Response:
-        survey = survey_get_for_answering(slug=slug)
-        if survey is None or (
-            survey.status == Survey.Status.DRAFT
-            and not survey_can_manage(survey=survey, user=request.user)
-        ):
-            raise exceptions.NotFound()
         data = s.ResponseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 100:
+        if len(key) > IDEMPOTENCY_KEY_MAX:
             raise exceptions.ValidationError(
-                {"Idempotency-Key": ["At most 100 characters."]}
+                {"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX} characters."]}
             )
-        fingerprint = (
-            hashlib.sha256(
-                json.dumps(request.data, sort_keys=True, default=str).encode()
-            ).hexdigest()
-            if key
-            else ""
-        )
-        response, created = response_create(
-            survey=survey,
-            answers=data.validated_data["answers"],
-            submit=data.validated_data["submit"],
-            language=data.validated_data["language"],
-            invitation_token=data.validated_data["invitation"],
+        response, created = submission_create(
+            slug=slug,
+            user=request.user,
+            body=request.data,
             idempotency_key=key,
-            fingerprint=fingerprint,
+            **data.validated_data,
         )
-        body = s.ResponseCreatedOutput(
-            _with_token(response), context={"request": request}
-        ).data
-        headers = {} if created else {"Idempotent-Replayed": "true"}
-        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
-
-
-def _with_token(response: SurveyResponse) -> SurveyResponse:
-    response.resume_token = resume_token_for(response.id)
-    return response
+        return Response(
+            s.response_created_body(response),
+            status=status.HTTP_201_CREATED,
+            headers=replay_headers(created),
+        )
 
 
 class ResponseAccessMixin:

@@ -1,0 +1,47 @@
+"""Statements on the hottest write path, bound and prepared by PostgreSQL.
+
+Django's psycopg cursors bind on the client: every parameter is quoted into
+the SQL text, which PostgreSQL then parses and plans afresh. For a submission
+(about 20 parameters, 2 KB of JSON) that quoting was a tenth of the request's
+CPU. A server-binding cursor sends the parameters apart, and psycopg prepares
+a statement once it has run ``prepare_threshold`` (5) times on a connection,
+so PostgreSQL stops re-parsing it too. Behind a pooler in transaction mode,
+use one that supports prepared statements (PgBouncer 1.21 or later).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from django.db import connection
+
+
+def json_bytes(value: Any) -> bytes:
+    """JSON for the database, about ten times faster than ``json.dumps``.
+
+    orjson refuses integers beyond 64 bits, which ``json.loads`` can produce
+    from a request; the standard library writes those.
+    """
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value).encode()
+
+
+def execute_bound(sql: str, params: Sequence[Any]) -> None:
+    """Execute one statement with server-side binding on PostgreSQL.
+
+    Django's cursor wrapper still runs around it (health check, error
+    translation, query logging and ``execute_wrappers``), so the statement
+    counts and shows like any other. Other databases run it as usual.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from django.db.backends.postgresql.base import ServerBindingCursor
+
+            cursor.cursor.close()
+            cursor.cursor = ServerBindingCursor(connection.connection)
+        cursor.execute(sql, params)
