@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import IntegrityError, InterfaceError, OperationalError, connection
 
 
 def json_bytes(value: Any) -> bytes:
@@ -45,3 +45,40 @@ def execute_bound(sql: str, params: Sequence[Any]) -> None:
             cursor.cursor.close()
             cursor.cursor = ServerBindingCursor(connection.connection)
         cursor.execute(sql, params)
+
+
+def insert_new(sql: str, params: Sequence[Any], *, table: str, pk: Any) -> None:
+    """INSERT a row whose fresh primary key ``pk`` the caller chose, in one round trip.
+
+    With ``CONN_HEALTH_CHECKS`` Django pings a reused connection (``SELECT 1``)
+    before a request's first statement: a round trip of its own, as costly as
+    the INSERT on a submission that needs no other query. Here the INSERT is
+    the check. If the connection turns out to be dead it is opened again and
+    the INSERT sent once more; a duplicate of ``pk`` then means the first one
+    landed (the connection died before its answer came back). Inside a
+    transaction nothing is retried, and Django's check runs as usual.
+    """
+    if connection.in_atomic_block:
+        execute_bound(sql, params)
+        return
+    connection.health_check_done = True
+    try:
+        execute_bound(sql, params)
+    except (OperationalError, InterfaceError):
+        if connection.connection is not None and connection.is_usable():
+            raise  # the statement failed, not the connection
+        connection.close()
+        try:
+            execute_bound(sql, params)
+        except IntegrityError:
+            if not _row_exists(table, pk):
+                raise
+
+
+def _row_exists(table: str, pk: Any) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {connection.ops.quote_name(table)} WHERE id = %s",  # noqa: S608
+            [pk],
+        )
+        return cursor.fetchone() is not None

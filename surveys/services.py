@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from psycopg.types.json import Jsonb
 
 from accounts.models import User
-from core.db import execute_bound, json_bytes
+from core.db import insert_new, json_bytes
 from core.errors import Conflict, Forbidden, Gone, Unprocessable
 from surveys.definition import definition_errors
 from surveys.models import (
@@ -383,7 +383,7 @@ def _insert(response: Response) -> None:
             field.get_db_prep_save(getattr(response, field.attname), connection)
             for field in _INSERT_FIELDS
         ]
-    execute_bound(_INSERT_SQL, params)
+    insert_new(_INSERT_SQL, params, table=Response._meta.db_table, pk=response.pk)
     response._state.adding = False
     response._state.db = "default"
 

@@ -29,9 +29,16 @@ class ClientRateThrottle(SimpleRateThrottle):
         return None  # chosen per request in allow_request
 
     def allow_request(self, request, view) -> bool:
-        self.scope = (
-            "user" if request.user and request.user.is_authenticated else "anon"
-        )
+        signed_in = request.user and request.user.is_authenticated
+        return self._allow(request, view, "user" if signed_in else "anon")
+
+    def allow_anonymous(self, request) -> bool:
+        """Count a request known to carry no credentials (no session, no token)
+        without resolving its user."""
+        return self._allow(request, None, "anon")
+
+    def _allow(self, request, view, scope: str) -> bool:
+        self.scope = scope
         self.rate = self.THROTTLE_RATES.get(self.scope)
         if self.rate is None:
             return True

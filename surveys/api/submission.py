@@ -92,13 +92,21 @@ class PlainSubmission:
 
 _LANGUAGES = frozenset(LANGUAGE_CODES)
 _JSON_TYPES = frozenset({"application/json", "application/json;charset=utf-8"})
-_ANY_JSON = frozenset({"", "*/*", "application/json", "application/*"})
+_JSON_RANGES = frozenset({"*/*", "application/json", "application/*"})
 # What DRF's view adds to each of its responses.
 _DRF_HEADERS = {"Allow": "POST, OPTIONS", "Vary": "Accept"}
 
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")  # as DRF's strict JSON parser does
+
+
+def _accepts_json(accept: str) -> bool:
+    """Whether DRF's negotiation would pick JSON; a range with parameters (a
+    ``q`` value, say) is left to DRF."""
+    if not accept.strip():
+        return True
+    return any(item.strip().lower() in _JSON_RANGES for item in accept.split(","))
 
 
 def plain_submission(request: HttpRequest) -> PlainSubmission | None:
@@ -116,7 +124,7 @@ def plain_submission(request: HttpRequest) -> PlainSubmission | None:
         or "HTTP_AUTHORIZATION" in meta
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or meta.get("CONTENT_TYPE", "").replace(" ", "").lower() not in _JSON_TYPES
-        or meta.get("HTTP_ACCEPT", "").replace(" ", "").lower() not in _ANY_JSON
+        or not _accepts_json(meta.get("HTTP_ACCEPT", ""))
     ):
         return None
     key = meta.get("HTTP_IDEMPOTENCY_KEY", "").strip()
@@ -177,7 +185,7 @@ def _error_response(exc: Exception) -> HttpResponse:
 
 def _answer(request: HttpRequest, slug: str, plain: PlainSubmission) -> HttpResponse:
     throttle = ClientRateThrottle()
-    if not throttle.allow_request(request, None):
+    if not throttle.allow_anonymous(request):  # plain_submission saw no credentials
         return _error_response(exceptions.Throttled(throttle.wait()))
     try:
         response, created = submission_create(

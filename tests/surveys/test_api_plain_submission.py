@@ -63,6 +63,20 @@ def test_a_plain_submission_is_answered_without_drf_and_stored(client, plain_cal
     assert response["Allow"] == "POST, OPTIONS"
 
 
+@pytest.mark.parametrize(
+    "accept", ["", "*/*", "application/json", "application/json, text/plain, */*"]
+)
+def test_the_accept_headers_of_common_clients_take_the_plain_way(
+    client, plain_calls, accept
+):
+    survey = SurveyFactory()
+
+    response = post(client, survey.slug, {"answers": {}}, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 201
+    assert plain_calls.call_count == 1
+
+
 def test_both_ways_answer_a_submission_alike(client, plain_calls):
     survey = SurveyFactory()
     body = {"answers": COMPLETE_ANSWERS, "submit": True, "language": "pt-br"}
