@@ -1,12 +1,10 @@
-"""Statements on the hottest write path, bound and prepared by PostgreSQL.
+"""The submission's INSERT: bound by PostgreSQL, and its own connection check.
 
 Django's psycopg cursors bind on the client: every parameter is quoted into
-the SQL text, which PostgreSQL then parses and plans afresh. For a submission
-(about 20 parameters, 2 KB of JSON) that quoting was a tenth of the request's
-CPU. A server-binding cursor sends the parameters apart, and psycopg prepares
-a statement once it has run ``prepare_threshold`` (5) times on a connection,
-so PostgreSQL stops re-parsing it too. Behind a pooler in transaction mode,
-use one that supports prepared statements (PgBouncer 1.21 or later).
+the SQL text. For a submission (about 20 parameters, 2 KB of JSON) that
+quoting was a tenth of the request's CPU; a server-binding cursor sends the
+parameters apart. (Django leaves psycopg's ``prepare_threshold`` unset, so
+nothing is prepared and any connection pooler works.)
 """
 
 from __future__ import annotations
@@ -47,7 +45,9 @@ def execute_bound(sql: str, params: Sequence[Any]) -> None:
         cursor.execute(sql, params)
 
 
-def insert_new(sql: str, params: Sequence[Any], *, table: str, pk: Any) -> None:
+def insert_new(
+    sql: str, params: Sequence[Any], *, table: str, pk_column: str, pk: Any
+) -> None:
     """INSERT a row whose fresh primary key ``pk`` the caller chose, in one round trip.
 
     With ``CONN_HEALTH_CHECKS`` Django pings a reused connection (``SELECT 1``)
@@ -58,8 +58,8 @@ def insert_new(sql: str, params: Sequence[Any], *, table: str, pk: Any) -> None:
     landed (the connection died before its answer came back). Inside a
     transaction nothing is retried, and Django's check runs as usual.
     """
-    if connection.in_atomic_block:
-        execute_bound(sql, params)
+    if connection.in_atomic_block or not connection.get_autocommit():
+        execute_bound(sql, params)  # a transaction's statements: not ours to redo
         return
     connection.health_check_done = True
     try:
@@ -71,14 +71,15 @@ def insert_new(sql: str, params: Sequence[Any], *, table: str, pk: Any) -> None:
         try:
             execute_bound(sql, params)
         except IntegrityError:
-            if not _row_exists(table, pk):
+            if not _row_exists(table, pk_column, pk):
                 raise
 
 
-def _row_exists(table: str, pk: Any) -> bool:
+def _row_exists(table: str, pk_column: str, pk: Any) -> bool:
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT 1 FROM {connection.ops.quote_name(table)} WHERE id = %s",  # noqa: S608
+            f"SELECT 1 FROM {quote(table)} WHERE {quote(pk_column)} = %s",  # noqa: S608
             [pk],
         )
         return cursor.fetchone() is not None

@@ -6,9 +6,9 @@ the round trip itself. The submission path makes two calls (its throttle, and
 queueing its profile); each is one script sent here on a connection held by
 the calling thread, at about half that cost.
 
-A connection error drops the thread's connection and is raised, as redis-py
-would raise it; the next call connects again. After a fork a process makes
-connections of its own.
+A connection error closes the thread's connection, which connects again on
+its next use; a script meeting a closed connection is sent once more. After a
+fork a process makes connections of its own.
 """
 
 from __future__ import annotations
@@ -34,7 +34,15 @@ class LuaScript:
     def __call__(
         self, client: redis.Redis, keys: Sequence[str], args: Sequence[object] = ()
     ):
-        connection = _connection(client)
+        try:
+            return self._run(_connection(client), keys, args)
+        except redis.ConnectionError:
+            # Most often a connection the server closed while it sat idle (a
+            # restart, its timeout): once more on a new one. Every script here
+            # may run twice.
+            return self._run(_connection(client), keys, args)
+
+    def _run(self, connection, keys: Sequence[str], args: Sequence[object]):
         try:
             try:
                 connection.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
@@ -42,8 +50,12 @@ class LuaScript:
             except NoScriptError:
                 connection.send_command("EVAL", self.source, len(keys), *keys, *args)
                 return connection.read_response()
-        except (redis.ConnectionError, redis.TimeoutError, OSError):
-            _drop(client)
+        except redis.ResponseError:
+            raise  # the script's own error: the connection is fine
+        except BaseException:
+            # A reply may be left unread (a timeout, an interrupt between
+            # sending and reading): the next call must start on a clean socket.
+            connection.disconnect()
             raise
 
 
@@ -55,15 +67,9 @@ def _connection(client: redis.Redis):
     pool = client.connection_pool
     connection = connections.get(id(pool))
     if connection is None:
-        # Taken from the pool for good: the pool's limits and settings apply,
-        # and it is never handed to another thread.
-        connection = connections[id(pool)] = pool.make_connection()
+        # Built with the pool's settings but not counted by it: it is never
+        # handed back, and a disconnected one connects again on its next use.
+        connection = connections[id(pool)] = pool.connection_class(
+            **pool.connection_kwargs
+        )
     return connection
-
-
-def _drop(client: redis.Redis) -> None:
-    connection = getattr(_local, "connections", {}).pop(
-        id(client.connection_pool), None
-    )
-    if connection is not None:
-        connection.disconnect()

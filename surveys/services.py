@@ -369,8 +369,8 @@ def _insert(response: Response) -> None:
     ``Model.save`` costs about 0.3 ms of CPU in signals and SQL compilation
     on every submission; nothing listens to a response's save signals, and
     the caller sets every value (``updated_at`` included). On PostgreSQL the
-    values need no conversion but the JSON, and the statement is bound and
-    prepared by the server (``core.db``).
+    values need no conversion but the JSON, and the statement is bound by the
+    server (``core.db``).
     """
     if connection.vendor == "postgresql":
         values = [getattr(response, field.attname) for field in _INSERT_FIELDS]
@@ -383,7 +383,13 @@ def _insert(response: Response) -> None:
             field.get_db_prep_save(getattr(response, field.attname), connection)
             for field in _INSERT_FIELDS
         ]
-    insert_new(_INSERT_SQL, params, table=Response._meta.db_table, pk=response.pk)
+    insert_new(
+        _INSERT_SQL,
+        params,
+        table=Response._meta.db_table,
+        pk_column=Response._meta.pk.column,
+        pk=response.pk,
+    )
     response._state.adding = False
     response._state.db = "default"
 

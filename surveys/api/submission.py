@@ -101,10 +101,10 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")  # as DRF's strict JSON parser does
 
 
-def _accepts_json(accept: str) -> bool:
+def _accepts_json(accept: str | None) -> bool:
     """Whether DRF's negotiation would pick JSON; a range with parameters (a
-    ``q`` value, say) is left to DRF."""
-    if not accept.strip():
+    ``q`` value, say), or a blank header (DRF: 406), is left to DRF."""
+    if accept is None:
         return True
     return any(item.strip().lower() in _JSON_RANGES for item in accept.split(","))
 
@@ -114,8 +114,8 @@ def plain_submission(request: HttpRequest) -> PlainSubmission | None:
     would; ``None`` hands it to the DRF view.
 
     Only what the DRF view's input serializer would take unchanged is taken
-    here: real booleans, a listed language, an invitation with no surrounding
-    blanks. The checks read headers and the body only, never the database.
+    here: real booleans, a listed language, an ASCII invitation with no
+    surrounding blanks. The checks read headers and the body only, never the database.
     """
     meta = request.META
     if (
@@ -124,7 +124,7 @@ def plain_submission(request: HttpRequest) -> PlainSubmission | None:
         or "HTTP_AUTHORIZATION" in meta
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or meta.get("CONTENT_TYPE", "").replace(" ", "").lower() not in _JSON_TYPES
-        or not _accepts_json(meta.get("HTTP_ACCEPT", ""))
+        or not _accepts_json(meta.get("HTTP_ACCEPT"))
     ):
         return None
     key = meta.get("HTTP_IDEMPOTENCY_KEY", "").strip()
@@ -147,6 +147,7 @@ def plain_submission(request: HttpRequest) -> PlainSubmission | None:
         or language not in _LANGUAGES
         or type(invitation) is not str
         or len(invitation) > INVITATION_MAX
+        or not invitation.isascii()  # tokens are hex; DRF judges the rest
         or invitation != invitation.strip()
         or "\x00" in invitation
     ):

@@ -34,7 +34,11 @@ def rows() -> list:
 
 def insert(pk, value=None):
     db.insert_new(
-        SQL, [pk, Jsonb(value or {"a": 1}, dumps=db.json_bytes)], table=TABLE, pk=pk
+        SQL,
+        [pk, Jsonb(value or {"a": 1}, dumps=db.json_bytes)],
+        table=TABLE,
+        pk_column="id",
+        pk=pk,
     )
 
 
@@ -93,6 +97,23 @@ def test_a_failing_statement_on_a_live_connection_is_not_retried(table, mocker):
     spy = mocker.spy(db, "execute_bound")
 
     with pytest.raises(Exception):  # noqa: B017 - jsonb refuses the text
-        db.insert_new(SQL, [uuid.uuid4(), "not json"], table=TABLE, pk=None)
+        db.insert_new(
+            SQL, [uuid.uuid4(), "not json"], table=TABLE, pk_column="id", pk=None
+        )
 
     assert spy.call_count == 1
+
+
+def test_nothing_is_retried_when_autocommit_is_off(table, mocker):
+    mocker.patch.object(connection, "is_usable", return_value=False)
+    mocker.patch.object(
+        db, "execute_bound", side_effect=OperationalError("connection lost")
+    )
+    connection.set_autocommit(False)
+    try:
+        with pytest.raises(OperationalError):
+            insert(uuid.uuid4())
+        assert db.execute_bound.call_count == 1
+    finally:
+        connection.rollback()
+        connection.set_autocommit(True)

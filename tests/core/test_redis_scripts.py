@@ -19,7 +19,7 @@ def client():
     client.delete("test:lua")
     yield client
     client.delete("test:lua")
-    redis_scripts._drop(client)
+    _drop(client)
 
 
 def test_a_script_runs_and_keeps_its_connection(client):
@@ -38,15 +38,36 @@ def test_a_script_the_server_forgot_is_sent_again(client):
     assert client.script_exists(INCR.sha) == [True]
 
 
-def test_a_killed_connection_raises_once_then_reconnects(client):
+def test_a_connection_the_server_closed_is_opened_again(client):
     INCR(client, ["test:lua"], [1])
     held = redis_scripts._connection(client)
     client.client_kill_filter(_id=_client_id(client, held))
 
-    with pytest.raises(redis.ConnectionError):
-        INCR(client, ["test:lua"], [1])
     assert INCR(client, ["test:lua"], [1]) == 2
-    assert redis_scripts._connection(client) is not held
+    assert redis_scripts._connection(client) is held  # connected again
+
+
+def test_a_connection_left_mid_reply_is_closed(client, mocker):
+    INCR(client, ["test:lua"], [1])
+    held = redis_scripts._connection(client)
+    mocker.patch.object(held, "read_response", side_effect=KeyboardInterrupt)
+
+    with pytest.raises(KeyboardInterrupt):
+        INCR(client, ["test:lua"], [1])
+    mocker.stopall()
+
+    assert held._sock is None  # its unread reply went with the socket
+    assert INCR(client, ["test:lua"], [1]) == 3
+
+
+def test_a_redis_that_is_down_raises_and_does_not_use_up_the_pool():
+    client = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+
+    for _ in range(3):
+        with pytest.raises(redis.ConnectionError):
+            INCR(client, ["test:lua"], [1])
+
+    assert client.connection_pool._created_connections == 0
 
 
 def test_each_thread_has_its_own_connection(client):
@@ -57,7 +78,7 @@ def test_each_thread_has_its_own_connection(client):
     def other() -> None:
         INCR(client, ["test:lua"], [1])
         seen.append(redis_scripts._connection(client))
-        redis_scripts._drop(client)
+        _drop(client)
 
     thread = threading.Thread(target=other)
     thread.start()
@@ -91,3 +112,11 @@ def test_a_forked_process_makes_its_own_connection(client):
 def _client_id(client, connection) -> int:
     connection.send_command("CLIENT", "ID")
     return connection.read_response()
+
+
+def _drop(client) -> None:
+    """Close and forget this thread's connection to ``client``'s pool."""
+    connections = getattr(redis_scripts._local, "connections", {})
+    connection = connections.pop(id(client.connection_pool), None)
+    if connection is not None:
+        connection.disconnect()

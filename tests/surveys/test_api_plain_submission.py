@@ -64,14 +64,15 @@ def test_a_plain_submission_is_answered_without_drf_and_stored(client, plain_cal
 
 
 @pytest.mark.parametrize(
-    "accept", ["", "*/*", "application/json", "application/json, text/plain, */*"]
+    "accept", [None, "*/*", "application/json", "application/json, text/plain, */*"]
 )
 def test_the_accept_headers_of_common_clients_take_the_plain_way(
     client, plain_calls, accept
 ):
     survey = SurveyFactory()
 
-    response = post(client, survey.slug, {"answers": {}}, HTTP_ACCEPT=accept)
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    response = post(client, survey.slug, {"answers": {}}, **headers)
 
     assert response.status_code == 201
     assert plain_calls.call_count == 1
@@ -154,6 +155,8 @@ def test_an_unknown_survey_is_not_found_either_way(client, plain_calls):
         ({"answers": {}, "language": "fr"}, {}),
         ({"answers": {}}, {"content_type": "text/plain"}),
         ({"answers": {}}, {"HTTP_ACCEPT": "text/html"}),
+        ({"answers": {}}, {"HTTP_ACCEPT": ""}),
+        ('{"answers": {}, "invitation": "\\ud800"}', {}),
         ({"answers": {}}, {"HTTP_IDEMPOTENCY_KEY": "k" * 101}),
         ({"answers": {}}, {"HTTP_AUTHORIZATION": "Token nonsense"}),
     ],
@@ -166,6 +169,8 @@ def test_an_unknown_survey_is_not_found_either_way(client, plain_calls):
         "unknown-language",
         "text-plain",
         "accept-html",
+        "accept-blank",
+        "surrogate-invitation",
         "long-idempotency-key",
         "credentials",
     ],
