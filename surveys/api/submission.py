@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 
@@ -93,8 +94,9 @@ class PlainSubmission:
 _LANGUAGES = frozenset(LANGUAGE_CODES)
 _JSON_TYPES = frozenset({"application/json", "application/json;charset=utf-8"})
 _JSON_RANGES = frozenset({"*/*", "application/json", "application/*"})
-# What DRF's view adds to each of its responses.
-_DRF_HEADERS = {"Allow": "POST, OPTIONS", "Vary": "Accept"}
+# What DRF's view adds to each of its responses (Vary: Accept only with two
+# renderers or more; this view has one).
+_DRF_HEADERS = {"Allow": "POST, OPTIONS"}
 
 
 def _refuse_constant(name: str) -> None:
@@ -115,7 +117,8 @@ def plain_submission(request: HttpRequest) -> PlainSubmission | None:
 
     Only what the DRF view's input serializer would take unchanged is taken
     here: real booleans, a listed language, an ASCII invitation with no
-    surrounding blanks. The checks read headers and the body only, never the database.
+    surrounding blanks. The checks read headers and the body only, never the
+    database.
     """
     meta = request.META
     if (
@@ -168,6 +171,9 @@ def _json_response(
     response = HttpResponse(content, status=status, content_type="application/json")
     for name, value in {**_DRF_HEADERS, **(headers or {})}.items():
         response[name] = value
+    # DRF's session authentication reads the session, so its answers vary by
+    # cookie; say the same here.
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 

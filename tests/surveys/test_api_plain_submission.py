@@ -44,7 +44,14 @@ def comparable(response) -> tuple:
     body = response.json()
     for volatile in ("id", "resume_token", "started_at", "updated_at", "submitted_at"):
         body.pop(volatile, None)
-    return response.status_code, body, response["Content-Type"], response.get("Allow")
+    return (
+        response.status_code,
+        body,
+        response["Content-Type"],
+        response.get("Allow"),
+        sorted(part.strip() for part in response.get("Vary", "").split(",")),
+        response.get("Retry-After"),
+    )
 
 
 def test_a_plain_submission_is_answered_without_drf_and_stored(client, plain_calls):
