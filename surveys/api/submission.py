@@ -84,11 +84,10 @@ def replay_headers(created: bool) -> dict[str, str]:
 @dataclass(frozen=True)
 class PlainSubmission:
     body: dict
-    answers: dict
-    submit: bool
-    language: str
-    invitation: str
     idempotency_key: str
+    # As the DRF view's ResponseCreateInput would validate them: answers,
+    # submit, language, invitation.
+    fields: dict
 
 
 _LANGUAGES = frozenset(LANGUAGE_CODES)
@@ -157,11 +156,13 @@ def plain_submission(request: HttpRequest) -> PlainSubmission | None:
         return None
     return PlainSubmission(
         body=body,
-        answers=answers,
-        submit=submit,
-        language=language,
-        invitation=invitation,
         idempotency_key=key,
+        fields={
+            "answers": answers,
+            "submit": submit,
+            "language": language,
+            "invitation": invitation,
+        },
     )
 
 
@@ -200,10 +201,7 @@ def _answer(request: HttpRequest, slug: str, plain: PlainSubmission) -> HttpResp
             user=request.user,
             body=plain.body,
             idempotency_key=plain.idempotency_key,
-            answers=plain.answers,
-            submit=plain.submit,
-            language=plain.language,
-            invitation=plain.invitation,
+            **plain.fields,
         )
     except Exception as exc:
         return _error_response(exc)
