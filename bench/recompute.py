@@ -149,10 +149,10 @@ def survey_seed(count: int, seed: int) -> Any:
     """Publish the reference survey and give it exactly ``count`` responses."""
     from django.db import connection
 
-    from core.demo import demo_load, reference_survey_load
+    from demo.loading import demo_load, reference_survey_load
+    from demo.seeding import responses_seed
     from reports.selectors import responses_counted
     from surveys.models import Survey
-    from surveys.seeding import responses_seed
 
     admin = demo_load()[0]
     reference_survey_load(actor=admin)

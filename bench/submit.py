@@ -57,9 +57,9 @@ def prepare_database() -> None:
 
 
 def write_bodies(path: Path, count: int) -> None:
+    from demo.synthetic import synthetic_answers
     from surveys.models import Survey
     from surveys.selectors import definition_for_version
-    from surveys.synthetic import synthetic_answers
 
     survey = Survey.objects.select_related("current_version").get(
         slug="mlops-practices"

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "surveys",
     "assessments",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -294,7 +295,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Demo data --------------------------------------------------------------
-# Unset: the published default of core.demo (refused with DEBUG off).
+# Unset: the published default of demo.loading (refused with DEBUG off).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 DEMO_RESPONSES = env.int("DEMO_RESPONSES", default=300)
 

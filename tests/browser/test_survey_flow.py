@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from core.demo import demo_load, reference_survey_load
+from demo.loading import demo_load, reference_survey_load
 from reports.models import ResponseProfile
 from surveys.models import Response
 

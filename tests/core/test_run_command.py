@@ -213,8 +213,8 @@ def _complete_answers(document: dict) -> dict:
     """Valid, complete answers for the served definition (as any client could)."""
     import random
 
+    from demo.synthetic import synthetic_answers
     from surveys.definition import definition_parse
-    from surveys.synthetic import synthetic_answers
 
     return synthetic_answers(
         definition_parse(document), random.Random(7), skip_optional=1.0

@@ -19,7 +19,8 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from core.demo import reference_survey_load
+from demo.loading import reference_survey_load
+from demo.synthetic import _draw, synthetic_answers
 from reports import selectors as report_selectors
 from reports import services as services_module
 from reports import tasks
@@ -42,7 +43,6 @@ from surveys.definition import OTHER, OTHER_SUFFIX, Definition
 from surveys.models import Response, Survey
 from surveys.selectors import sheet_for_version_id
 from surveys.services import response_start, response_void
-from surveys.synthetic import _draw, synthetic_answers
 from tests.accounts.factories import UserFactory
 from tests.surveys.factories import (
     ResponseFactory,

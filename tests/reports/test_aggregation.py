@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.demo import REFERENCE_SURVEY
+from demo.loading import REFERENCE_SURVEY
 from reports.aggregation import (
     ALL,
     Row,

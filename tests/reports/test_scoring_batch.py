@@ -17,6 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from demo.seeding import responses_seed
+from demo.synthetic import synthetic_answers
 from reports import selectors as report_selectors
 from reports.models import ResponseProfile
 from reports.profiles import profile_fields
@@ -25,10 +27,8 @@ from reports.scoring_batch import BatchScorer
 from reports.services import profiles_recompute
 from surveys.definition import OTHER, Definition, definition_parse
 from surveys.models import Response
-from surveys.seeding import responses_seed
 from surveys.selectors import sheet_for_version_id
 from surveys.services import survey_publish, survey_update
-from surveys.synthetic import synthetic_answers
 from tests.reports.profile_helpers import (
     fresh_profile,
     reference_definition,

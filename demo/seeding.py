@@ -1,6 +1,6 @@
 """Seed a survey with synthetic submitted responses, fast (demos and benchmarks).
 
-Answers come from ``surveys.personas`` (plausible respondents of the reference
+Answers come from ``demo.personas`` (plausible respondents of the reference
 questionnaire; uniform valid answers for any other survey). Each response is
 submitted, its ``submitted_at`` spread evenly over the last 90 days in the
 order the responses are drawn, in Portuguese or English (as the survey
@@ -38,10 +38,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.personas import answer_model
 from surveys.answers import condition_holds
 from surveys.definition import Definition
 from surveys.models import Response, Survey, SurveyVersion, hash_token
-from surveys.personas import answer_model
 from surveys.selectors import sheet_for_version
 from surveys.services import resume_token_for
 

@@ -17,10 +17,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from surveys import seeding
+from demo import seeding
+from demo.personas import PersonaModel
 from surveys.definition import definition_load, definition_parse
 from surveys.models import Response, hash_token
-from surveys.personas import PersonaModel
 from surveys.selectors import sheet_for_version
 from surveys.services import resume_token_for
 from tests.surveys.factories import SurveyFactory
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "surveys/definitions/mlops-practices.yaml"
-COMMAND = "surveys.management.commands.seed_synthetic"
+COMMAND = "demo.management.commands.seed_synthetic"
 
 
 def reference_document() -> dict:
@@ -192,7 +192,7 @@ import hashlib, json, sys
 import django
 django.setup()
 from surveys.definition import definition_load, definition_parse
-from surveys.seeding import responses_draw
+from demo.seeding import responses_draw
 definition = definition_parse(definition_load(open(sys.argv[1], encoding="utf-8").read()))
 drawn = [
     [str(d.id), d.language, d.channel, d.at, d.minutes, d.answers]

@@ -3,7 +3,7 @@
 Pure Python: answers are drawn question by question in survey order, so that
 conditions see earlier answers exactly as a respondent's would, and every
 value respects its question's limits. Uniform draws are valid but not
-plausible: ``surveys.personas`` draws believable respondents of the reference
+plausible: ``demo.personas`` draws believable respondents of the reference
 questionnaire and falls back to ``synthetic_answers`` for any other survey.
 """
 

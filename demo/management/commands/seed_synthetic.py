@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys import seeding
+from demo import seeding
 from surveys.models import Survey
 
 

@@ -1,4 +1,5 @@
-"""Demo data for the run command: accounts and the reference questionnaire."""
+"""Demo data for the run command: accounts, the reference questionnaire and its
+synthetic responses."""
 
 from pathlib import Path
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from demo.seeding import responses_seed
+from reports.services import aggregates_recompute, profiles_recompute
 from surveys.definition import definition_load
 from surveys.models import Survey, SurveyVersion
 from surveys.services import survey_publish, survey_update
@@ -73,8 +76,6 @@ def demo_responses_load(*, survey: Survey, count: int) -> int:
 
     Returns how many were added: 0 when the survey already has responses.
     """
-    from reports.services import aggregates_recompute, profiles_recompute
-    from surveys.seeding import responses_seed
 
     if count <= 0 or survey.responses.exists():
         return 0

@@ -41,6 +41,6 @@ in survey order, iterating only lists and dicts, so a seed gives the same
 answers in any process.
 """
 
-from surveys.personas.model import PersonaModel, Respondent, answer_model
+from demo.personas.model import PersonaModel, Respondent, answer_model
 
 __all__ = ["PersonaModel", "Respondent", "answer_model"]

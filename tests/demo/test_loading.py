@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from core.demo import DEFAULT_DEMO_PASSWORD, DEMO_USERS
+from demo.loading import DEFAULT_DEMO_PASSWORD, DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,7 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
-from surveys.answers import AnswerSheet, condition_holds
-from surveys.definition import OTHER, OTHER_SUFFIX, Definition, Question
-from surveys.personas.tables import (
+from demo.personas.tables import (
     ACADEMIC,
     AGE_BY_EXPERIENCE,
     AGES,
@@ -54,7 +52,9 @@ from surveys.personas.tables import (
     TOOLS,
     TOOLS_BREADTH,
 )
-from surveys.synthetic import _draw, synthetic_answers
+from demo.synthetic import _draw, synthetic_answers
+from surveys.answers import AnswerSheet, condition_holds
+from surveys.definition import OTHER, OTHER_SUFFIX, Definition, Question
 
 Draw = Callable[[Question, "Respondent", dict, random.Random], Any]
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import (
+from demo.loading import (
     demo_load,
     demo_password,
     demo_responses_load,
