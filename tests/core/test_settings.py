@@ -126,6 +126,6 @@ def test_local_settings_with_redis_use_the_broker_and_a_redis_cache():
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["eager"] is False
     assert values["broker"] == redis_url
-    assert values["cache"] == "core.cache.RedisCache"
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     # DATABASE_URL is still unset: the embedded SQLite stays.
     assert values["engine"] == "django.db.backends.sqlite3"
