@@ -275,10 +275,10 @@ REST_FRAMEWORK = {
         "user": env("API_USER_RATE", default="2000/hour"),
         "auth": env("API_AUTH_RATE", default="10/minute"),
     },
-    # orjson (drf-orjson-renderer): several times faster than the standard
-    # library on every API request and response.
+    # orjson writes (drf-orjson-renderer) and reads (core.api.parsers, which
+    # also bounds every body) JSON several times faster than the standard library.
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     # The client address is the one the last NUM_PROXIES trusted proxies saw;
     # with none (the default) X-Forwarded-For is ignored, so it cannot be forged.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),

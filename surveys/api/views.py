@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_orjson_renderer.parsers import ORJSONParser
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.parsers import TextYAMLParser, YAMLParser
+from core.api.parsers import JSONParser, TextYAMLParser, YAMLParser
 from core.api.renderers import CSVRenderer, YAMLRenderer
 from core.csv import csv_text
 from surveys.api import serializers as s
@@ -91,7 +90,7 @@ class SurveyListView(generics.ListAPIView):
     """List surveys: open public ones for anyone, plus your own (researchers) or all (staff)."""
 
     serializer_class = s.SurveyOutput
-    parser_classes = [ORJSONParser, YAMLParser, TextYAMLParser]
+    parser_classes = [JSONParser, YAMLParser, TextYAMLParser]
     filterset_fields = ["status", "access"]
     ordering_fields = ["slug", "created_at", "updated_at"]
 

@@ -175,7 +175,7 @@ def test_one_throttle_serves_anonymous_and_signed_in_clients():
 
 @pytest.mark.django_db
 def test_anonymous_clients_are_throttled_with_a_json_429(api_client, mocker):
-    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/minute"})
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/hour"})
     assert api_client.get(SCHEMA_URL, {"format": "json"}).status_code == 200
     assert api_client.get(SCHEMA_URL, {"format": "json"}).status_code == 200
 
@@ -194,7 +194,7 @@ def test_the_window_counter_ignores_drf_history_left_by_an_earlier_release(
     counter meeting one would fail every request of that client."""
     from django.core.cache import cache
 
-    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/minute"})
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/hour"})
     cache.set("throttle_anon_127.0.0.1", [1.0, 2.0], 60)
 
     assert api_client.get(SCHEMA_URL, {"format": "json"}).status_code == 200
@@ -206,7 +206,7 @@ def test_the_window_counter_ignores_drf_history_left_by_an_earlier_release(
 def test_a_window_counter_expires_with_its_window(api_client, mocker):
     import redis
 
-    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "5/minute"})
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "5/hour"})
 
     response = api_client.get(SCHEMA_URL, {"format": "json"})
 
@@ -215,14 +215,14 @@ def test_a_window_counter_expires_with_its_window(api_client, mocker):
     assert response.status_code == 200
     assert len(keys) == 1
     assert client.get(keys[0]) == b"1"
-    assert 0 < client.ttl(keys[0]) <= 60
+    assert 0 < client.ttl(keys[0]) <= 3600
 
 
 @pytest.mark.django_db
 def test_a_forged_x_forwarded_for_does_not_dodge_the_anonymous_throttle(
     api_client, mocker
 ):
-    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/minute"})
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/hour"})
 
     statuses = [
         api_client.get(
@@ -239,7 +239,7 @@ def test_behind_one_trusted_proxy_clients_are_told_apart_by_its_header(
     api_client, mocker, settings
 ):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
-    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "1/minute"})
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "1/hour"})
 
     def get(forwarded: str) -> int:
         return api_client.get(
@@ -263,7 +263,7 @@ def test_while_redis_is_unreachable_each_process_counts_on_its_own(
 
     monkeypatch.setattr(throttling, "_redis_down_until", 0.0)
     settings.CACHE_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/minute"})
+    mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/hour"})
 
     statuses = [
         api_client.get(SCHEMA_URL, {"format": "json"}).status_code for _ in range(3)
@@ -275,7 +275,7 @@ def test_while_redis_is_unreachable_each_process_counts_on_its_own(
 
 @pytest.mark.django_db
 def test_signed_in_clients_are_throttled_per_user(api_client, user, mocker):
-    mocker.patch.dict(UserRateThrottle.THROTTLE_RATES, {"user": "1/minute"})
+    mocker.patch.dict(UserRateThrottle.THROTTLE_RATES, {"user": "1/hour"})
     api_client.force_authenticate(user)
     assert api_client.get("/api/v1/auth/me/").status_code == 200
 
