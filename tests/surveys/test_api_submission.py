@@ -236,3 +236,44 @@ def test_the_schema_describes_the_endpoint(client):
     operation = schema["paths"]["/api/v1/surveys/{slug}/responses/"]["post"]
     assert "201" in operation["responses"]
     assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backend_terminated_during_the_key_lookup_is_a_503_then_a_retry_works(
+    client,
+):
+    """PostgreSQL ends the request's connection (a restart, a failover) while it
+    looks the Idempotency-Key up: the client is told to retry, and nothing was
+    stored; the retry creates the response once."""
+    import psycopg
+    from django.db import connection
+
+    survey = SurveyFactory()
+    body = {"answers": COMPLETE_ANSWERS, "submit": True}
+    settings_dict = connection.settings_dict
+
+    def terminate_on_key_lookup(execute, sql, params, many, context):
+        if "idempotency_key" in sql and sql.lstrip().upper().startswith("SELECT"):
+            pid = context["connection"].connection.info.backend_pid
+            with psycopg.connect(
+                host=settings_dict["HOST"],
+                port=settings_dict["PORT"],
+                user=settings_dict["USER"],
+                dbname=settings_dict["NAME"],
+                autocommit=True,
+            ) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(terminate_on_key_lookup):
+        failed = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    # What a server does after every request (Django's close_old_connections,
+    # which the test client leaves out): drop the unusable connection.
+    connection.close_if_unusable_or_obsolete()
+    retried = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+
+    assert failed.status_code == 503, failed.content
+    assert failed.json()["code"] == "service_unavailable"
+    assert failed["Retry-After"] == "1"
+    assert retried.status_code == 201
+    assert Response.objects.count() == 1
