@@ -3,6 +3,8 @@ for researchers."""
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_orjson_renderer.renderers import ORJSONRenderer
@@ -37,7 +39,13 @@ from surveys.services import (
     survey_update,
 )
 
-IDEMPOTENCY_KEY_MAX = 100
+# A key must be as hard to guess as a resume token: a replay hands back the
+# first response, resume token included. A UUID matches.
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{22,100}$")
+IDEMPOTENCY_KEY_HELP = (
+    "Send a UUID, or 22 to 100 letters, digits, '-' or '_' drawn at random "
+    "(128 bits or more), so that no other client can guess it."
+)
 
 RESUME_HEADER = OpenApiParameter(
     "X-Resume-Token",
@@ -213,6 +221,13 @@ class InvitationsView(APIView):
         )
 
 
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise exceptions.ValidationError({"Idempotency-Key": [IDEMPOTENCY_KEY_HELP]})
+    return key
+
+
 class ResponseCreateView(APIView):
     """Start (and optionally submit) a response. Anonymous respondents are welcome."""
 
@@ -231,7 +246,9 @@ class ResponseCreateView(APIView):
                 "Idempotency-Key",
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
-                description="Retrying with the same key returns the first response, never a second.",
+                pattern=IDEMPOTENCY_KEY.pattern,
+                description="Retrying with the same key returns the first response "
+                "(with its resume token), never a second. " + IDEMPOTENCY_KEY_HELP,
             )
         ],
         summary="Answer a survey",
@@ -239,11 +256,7 @@ class ResponseCreateView(APIView):
     def post(self, request: Request, slug: str) -> Response:
         data = s.ResponseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > IDEMPOTENCY_KEY_MAX:
-            raise exceptions.ValidationError(
-                {"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX} characters."]}
-            )
+        key = _idempotency_key(request)
         survey = survey_get_for_answering(slug=slug)
         if survey is None or (
             survey.status == Survey.Status.DRAFT

@@ -28,6 +28,9 @@ from tests.surveys.sample_definition import COMPLETE_ANSWERS, SAMPLE, sample, t
 
 pytestmark = pytest.mark.django_db
 
+# An Idempotency-Key as clients make them: a UUID.
+KEY = "5f0c8a4e-2b7d-4c1e-9a3f-8d6b2e1c7a90"
+
 SURVEYS_URL = "/api/v1/surveys/"
 
 
@@ -839,13 +842,13 @@ def test_the_same_idempotency_key_gives_one_response(api_client, survey):
         responses_url(survey.slug),
         submit_body(),
         format="json",
-        HTTP_IDEMPOTENCY_KEY="abc-1",
+        HTTP_IDEMPOTENCY_KEY=KEY,
     )
     second = api_client.post(
         responses_url(survey.slug),
         submit_body(),
         format="json",
-        HTTP_IDEMPOTENCY_KEY="abc-1",
+        HTTP_IDEMPOTENCY_KEY=KEY,
     )
 
     assert (first.status_code, second.status_code) == (201, 201)
@@ -861,31 +864,52 @@ def test_the_same_key_with_another_body_is_422(api_client, survey):
         responses_url(survey.slug),
         submit_body(),
         format="json",
-        HTTP_IDEMPOTENCY_KEY="abc-1",
+        HTTP_IDEMPOTENCY_KEY=KEY,
     )
 
     response = api_client.post(
         responses_url(survey.slug),
         submit_body(years=5),
         format="json",
-        HTTP_IDEMPOTENCY_KEY="abc-1",
+        HTTP_IDEMPOTENCY_KEY=KEY,
     )
 
     assert_error(response, 422, "idempotency_key_reused")
     assert Response.objects.count() == 1
 
 
-def test_an_overlong_idempotency_key_is_a_400(api_client, survey):
+@pytest.mark.parametrize(
+    "key",
+    ["k" * 101, "abc-1", "1", "short-but-not-random", "has spaces in it 1234567890"],
+    ids=["overlong", "guessable", "one-char", "too-short", "spaces"],
+)
+def test_an_idempotency_key_others_could_guess_is_a_400(api_client, survey, key):
+    """A replay hands back the first response with its resume token: a key
+    another client could guess would hand them a stranger's draft."""
     response = api_client.post(
         responses_url(survey.slug),
         submit_body(),
         format="json",
-        HTTP_IDEMPOTENCY_KEY="k" * 101,
+        HTTP_IDEMPOTENCY_KEY=key,
     )
 
     body = assert_error(response, 400)
     assert list(body["errors"]) == ["Idempotency-Key"]
+    assert "UUID" in body["errors"]["Idempotency-Key"][0]
     assert Response.objects.count() == 0
+
+
+def test_a_random_token_is_a_valid_idempotency_key_too(api_client, survey):
+    import secrets
+
+    response = api_client.post(
+        responses_url(survey.slug),
+        submit_body(),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=secrets.token_urlsafe(16),
+    )
+
+    assert response.status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -949,7 +973,7 @@ def test_a_bad_answer_is_a_400_keyed_by_question_and_saves_nothing(
     body = {**submit_body(**answers), "submit": submit}
 
     response = api_client.post(
-        responses_url(survey.slug), body, format="json", HTTP_IDEMPOTENCY_KEY="k1"
+        responses_url(survey.slug), body, format="json", HTTP_IDEMPOTENCY_KEY=KEY
     )
 
     assert assert_error(response, 400)["errors"] == errors
@@ -1212,7 +1236,7 @@ def test_creating_a_response_has_a_flat_query_budget(
     # The survey, the idempotency-key lookup, and the INSERT in a savepoint.
     with django_assert_max_num_queries(5):
         response = api_client.post(
-            responses_url(target.slug), body, format="json", HTTP_IDEMPOTENCY_KEY="q"
+            responses_url(target.slug), body, format="json", HTTP_IDEMPOTENCY_KEY=KEY
         )
 
     assert response.status_code == 201, response.content

@@ -13,6 +13,9 @@ from tests.surveys.sample_definition import COMPLETE_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
+# An Idempotency-Key as clients make them: a UUID.
+KEY = "5f0c8a4e-2b7d-4c1e-9a3f-8d6b2e1c7a90"
+
 
 def url(slug: str) -> str:
     return f"/api/v1/surveys/{slug}/responses/"
@@ -130,6 +133,7 @@ def test_an_unknown_survey_is_not_found(client):
         ({"answers": {}}, {"HTTP_ACCEPT": "text/html"}, 406),
         ('{"answers": {}, "invitation": "\\ud800"}', {}, 400),
         ({"answers": {}}, {"HTTP_IDEMPOTENCY_KEY": "k" * 101}, 400),
+        ({"answers": {}}, {"HTTP_IDEMPOTENCY_KEY": "k-1"}, 400),
         ({"answers": {}}, {"HTTP_AUTHORIZATION": "Token nonsense"}, 401),
     ],
     ids=[
@@ -143,6 +147,7 @@ def test_an_unknown_survey_is_not_found(client):
         "accept-html",
         "surrogate-invitation",
         "long-idempotency-key",
+        "guessable-idempotency-key",
         "bad-credentials",
     ],
 )
@@ -182,13 +187,13 @@ def test_the_same_idempotency_key_returns_the_first_response(client):
     survey = SurveyFactory()
     body = {"answers": COMPLETE_ANSWERS, "submit": True}
 
-    first = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY="k-1")
-    again = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY="k-1")
+    first = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY=KEY)
+    again = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY=KEY)
     changed = post(
         client,
         survey.slug,
         {**body, "language": "pt-br"},
-        HTTP_IDEMPOTENCY_KEY="k-1",
+        HTTP_IDEMPOTENCY_KEY=KEY,
     )
 
     assert first.status_code == again.status_code == 201
@@ -266,11 +271,11 @@ def test_a_backend_terminated_during_the_key_lookup_is_a_503_then_a_retry_works(
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(terminate_on_key_lookup):
-        failed = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+        failed = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY=KEY)
     # What a server does after every request (Django's close_old_connections,
     # which the test client leaves out): drop the unusable connection.
     connection.close_if_unusable_or_obsolete()
-    retried = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    retried = post(client, survey.slug, body, HTTP_IDEMPOTENCY_KEY=KEY)
 
     assert failed.status_code == 503, failed.content
     assert failed.json()["code"] == "service_unavailable"
