@@ -26,4 +26,4 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000", "--workers", "4"]

@@ -114,6 +114,7 @@ def test_app_service_command_points_at_something_real(services, name):
         target = next(arg for arg in command[1:] if ":" in arg and "=" not in arg)
         assert target == "config.wsgi:application"
         _check_wsgi_target(target)
+        _check_gunicorn_config(command)
     elif program == "celery":
         app_module = command[command.index("-A") + 1]
         assert app_module == "config"
@@ -165,6 +166,19 @@ def test_dockerfile_cmd_module_is_importable():
     assert command[0] == "gunicorn"
     target = next(arg for arg in command[1:] if ":" in arg and "=" not in arg)
     _check_wsgi_target(target)
+    _check_gunicorn_config(command)
+
+
+def _check_gunicorn_config(command: list[str]) -> None:
+    """The config file exists, and its logger (which redacts tokens) imports."""
+    import runpy
+
+    from django.utils.module_loading import import_string
+
+    path = ROOT / command[command.index("--config") + 1]
+    values = runpy.run_path(str(path))
+    assert values["logger_class"] == "core.logging.GunicornLogger"
+    assert import_string(values["logger_class"])
 
 
 def test_dockerfile_copies_every_package_before_installing():
