@@ -192,7 +192,7 @@ class InvitationsView(APIView):
         )
         rows = [
             {
-                "id": invitation.pk,
+                "id": invitation.public_id,
                 "token": token,
                 "url": request.build_absolute_uri(
                     reverse(

@@ -685,7 +685,7 @@ def test_invitations_as_json(api_client, researcher, invitation_survey):
             f"http://testserver/surveys/{invitation_survey.slug}/"
         )
         assert link["token"] in link["url"]
-        row = Invitation.objects.get(pk=link["id"])
+        row = Invitation.objects.get(public_id=link["id"])
         assert row.token_hash == hash_token(link["token"])
         assert row.label == "wave"
     assert invitation_survey.invitations.count() == 3
@@ -705,7 +705,7 @@ def test_an_invitation_link_opens_the_survey(api_client, researcher, invitation_
     )
 
     assert response.status_code == 201, response.content
-    assert Response.objects.get().invitation_id == link["id"]
+    assert str(Response.objects.get().invitation.public_id) == link["id"]
 
 
 def test_invitations_as_a_csv_attachment_safe_from_injection(
@@ -751,13 +751,17 @@ def test_invitations_as_csv_have_one_row_per_link(
     assert response.status_code == 201, response.content
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert len(rows) == 4
-    ids = [int(row[0]) for row in rows[1:]]
+    ids = [row[0] for row in rows[1:]]
     assert sorted(ids) == sorted(
-        invitation_survey.invitations.values_list("pk", flat=True)
+        str(public_id)
+        for public_id in invitation_survey.invitations.values_list(
+            "public_id", flat=True
+        )
     )
+    assert len(set(ids)) == 3  # each drawn by PostgreSQL, none sequential
     for row in rows[1:]:
         token = row[2].removeprefix("'")
-        assert Invitation.objects.get(pk=int(row[0])).token_hash == hash_token(token)
+        assert Invitation.objects.get(public_id=row[0]).token_hash == hash_token(token)
         assert not row[1].startswith(("=", "+", "-", "@"))
 
 
