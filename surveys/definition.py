@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from reports.scoring import scoring_errors
+from surveys.scoring_rules import scoring_errors
 
 SCHEMA_PATH = Path(__file__).with_name("definition_schema.json")
 FORMAT_VERSION = 1

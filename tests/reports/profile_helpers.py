@@ -14,10 +14,10 @@ from demo.loading import REFERENCE_SURVEY, reference_survey_load
 from demo.synthetic import _draw
 from reports.models import ResponseProfile
 from reports.profiles import profile_fields
-from reports.scoring import ScoringRules
 from surveys.answers import AnswerSheet, condition_holds
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition, definition_load
 from surveys.models import Survey
+from surveys.scoring_rules import ScoringRules
 from tests.accounts.factories import UserFactory
 
 SLUG = "mlops-practices"
