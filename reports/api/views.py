@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,19 +24,20 @@ from reports.selectors import (
     aggregate_segments,
     profile_get,
 )
-from surveys.api.views import RESUME_HEADER, ResponseAccessMixin
+from surveys.api.permissions import IsResponseHolder
+from surveys.api.schema import ResponseHolderSchema
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
-from surveys.selectors import survey_can_manage
+from surveys.selectors import response_list, survey_can_manage
 
 
-class ResponseProfileView(ResponseAccessMixin, APIView):
+class ResponseProfileView(APIView):
     """A submitted response's maturity profile (computed by Celery within seconds)."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [IsResponseHolder]
+    schema = ResponseHolderSchema()
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         responses={
             200: ProfileOutput,
             202: OpenApiResponse(
@@ -48,7 +50,8 @@ class ResponseProfileView(ResponseAccessMixin, APIView):
         summary="A response's maturity profile",
     )
     def get(self, request: Request, response_id: str) -> Response:
-        response = self.get_response_object(request, response_id)
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
         if response.status != SurveyResponse.Status.SUBMITTED:
             body = error_body(
                 detail="Submit the response to get its profile.", code="response_draft"
