@@ -15,9 +15,9 @@ from reports.aggregates_sql import extract_sql
 from reports.aggregation import ALL, Plan, Row, aggregate, extract_python, plan_build
 from reports.models import CohortAggregate, ResponseProfile
 from reports.public import PUBLIC_RELEASE, PublicSummary, public_cells
-from reports.scoring import ScoringRules
 from reports.scoring_batch import BatchScorer
 from surveys.models import Response, Survey
+from surveys.scoring_rules import ScoringRules
 from surveys.selectors import sheet_for_version_id
 
 _RULES: dict[int, ScoringRules | None] = {}

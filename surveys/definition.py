@@ -22,7 +22,7 @@ import jsonschema
 import yaml
 
 from core.documents import DocumentError, json_load, yaml_load
-from reports.scoring import scoring_errors
+from surveys.scoring_rules import scoring_errors
 
 SCHEMA_PATH = Path(__file__).with_name("definition_schema.json")
 FORMAT_VERSION = 1

@@ -165,15 +165,21 @@ def survey_availability(*, survey: Survey) -> str:
     return "open"
 
 
+def response_list() -> QuerySet[Response]:
+    """Responses with their survey and version, less the version's definition.
+
+    The definition is large, and whoever needs it reads the parsed one cached
+    per version (``sheet_for_version``).
+    """
+    return Response.objects.select_related("survey", "version").defer(
+        "version__definition"
+    )
+
+
 def response_get_by_token(*, token: str) -> Response | None:
     if not token:
         return None
-    return (
-        Response.objects.select_related("survey", "version")
-        .defer("version__definition")
-        .filter(resume_token_hash=hash_token(token))
-        .first()
-    )
+    return response_list().filter(resume_token_hash=hash_token(token)).first()
 
 
 def invitation_get_by_token(*, survey: Survey, token: str) -> Invitation | None:

@@ -19,11 +19,13 @@ from core.api.parsers import JSONParser, TextYAMLParser, YAMLParser
 from core.api.renderers import CSVRenderer, YAMLRenderer
 from core.csv import csv_text
 from surveys.api import serializers as s
+from surveys.api.permissions import IsResponseHolder
+from surveys.api.schema import ResponseHolderSchema
 from surveys.definition import definition_canonical
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
 from surveys.selectors import (
-    response_get_by_token,
+    response_list,
     survey_can_manage,
     survey_get_for_answering,
     survey_list_for_user,
@@ -45,13 +47,6 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{22,100}$")
 IDEMPOTENCY_KEY_HELP = (
     "Send a UUID, or 22 to 100 letters, digits, '-' or '_' drawn at random "
     "(128 bits or more), so that no other client can guess it."
-)
-
-RESUME_HEADER = OpenApiParameter(
-    "X-Resume-Token",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The resume token returned when the response was created (staff need none).",
 )
 
 
@@ -280,42 +275,22 @@ class ResponseCreateView(APIView):
         )
 
 
-class ResponseAccessMixin:
+class ResponseDetailView(APIView):
     """A response is reached with its resume token (X-Resume-Token) or by staff."""
 
-    def get_response_object(self, request: Request, response_id: str) -> SurveyResponse:
-        user = request.user
-        if user and user.is_authenticated and user.is_staff:
-            return get_object_or_404(
-                SurveyResponse.objects.select_related("survey", "version"),
-                pk=response_id,
-            )
-        token = request.headers.get("X-Resume-Token", "")
-        if not token:
-            raise exceptions.NotAuthenticated(
-                "Send the response's X-Resume-Token header."
-            )
-        response = response_get_by_token(token=token)
-        if response is None or str(response.pk) != str(response_id):
-            raise exceptions.NotFound()
-        return response
-
-
-class ResponseDetailView(ResponseAccessMixin, APIView):
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [IsResponseHolder]
+    schema = ResponseHolderSchema()
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         responses=s.ResponseOutput,
         summary="Read a response",
     )
     def get(self, request: Request, response_id: str) -> Response:
-        return Response(
-            s.ResponseOutput(self.get_response_object(request, response_id)).data
-        )
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
+        return Response(s.ResponseOutput(response).data)
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         request=s.ResponseUpdateInput,
         responses={
             200: s.ResponseOutput,
@@ -324,7 +299,8 @@ class ResponseDetailView(ResponseAccessMixin, APIView):
         summary="Save answers to a draft response",
     )
     def patch(self, request: Request, response_id: str) -> Response:
-        response = self.get_response_object(request, response_id)
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
         data = s.ResponseUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         response = response_save(
@@ -335,17 +311,20 @@ class ResponseDetailView(ResponseAccessMixin, APIView):
         return Response(s.ResponseOutput(response).data)
 
 
-class ResponseSubmitView(ResponseAccessMixin, APIView):
-    permission_classes = [permissions.AllowAny]
+class ResponseSubmitView(APIView):
+    """A response is reached with its resume token (X-Resume-Token) or by staff."""
+
+    permission_classes = [IsResponseHolder]
+    schema = ResponseHolderSchema()
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         request=s.ResponseSubmitInput,
         responses={200: s.ResponseOutput},
         summary="Submit a response (submitting twice is harmless)",
     )
     def post(self, request: Request, response_id: str) -> Response:
-        response = self.get_response_object(request, response_id)
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
         data = s.ResponseSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         response = response_submit(
