@@ -16,6 +16,7 @@ COPY accounts ./accounts
 COPY surveys ./surveys
 COPY assessments ./assessments
 COPY reports ./reports
+COPY demo ./demo
 RUN pip install --no-cache-dir -c constraints.txt .
 
 COPY . .
