@@ -49,10 +49,14 @@ def _post_json(url: str, body: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-def _stop(process: subprocess.Popen) -> int:
-    """SIGTERM the whole process group; SIGKILL it if it lingers."""
+def _stop(process: subprocess.Popen, *, twice: bool = False) -> int:
+    """SIGTERM the whole process group (``twice``: again while it cleans up, as
+    an impatient second Ctrl+C does); SIGKILL it if it lingers."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
+        if twice:
+            time.sleep(0.3)
+            os.killpg(process.pid, signal.SIGTERM)
     try:
         return process.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -72,9 +76,12 @@ def _group_is_gone(pgid: int, timeout: float = 15.0) -> bool:
 
 
 def _start(
-    tmp_path: Path, data_dir: Path, **extra: str
+    tmp_path: Path,
+    data_dir: Path,
+    command: tuple[str, ...] = ("bash", "bin/run"),
+    **extra: str,
 ) -> tuple[subprocess.Popen, str, Path]:
-    """Start bin/run on a free port with a clean environment plus ``extra``."""
+    """Start ``command`` on a free port with a clean environment plus ``extra``."""
     port = free_port()
     # Nothing of this process's test settings (DJANGO_* included) leaks in.
     env = {
@@ -95,7 +102,7 @@ def _start(
     log_path = tmp_path / "run.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            ["bash", "bin/run"],
+            list(command),
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -171,7 +178,7 @@ def test_run_command_profiles_a_submission_on_the_embedded_database(
 ):
     """The README's first command with nothing set: a complete response submitted
     through the API has its profile at once (computed in-process)."""
-    process, base, log_path = _start(tmp_path, embedded_data_dir)
+    process, base, log_path = _start(tmp_path, embedded_data_dir, ("make", "run"))
     try:
         try:
             wait_for_http(f"{base}/healthz", timeout=90, process=process)
@@ -185,7 +192,9 @@ def test_run_command_profiles_a_submission_on_the_embedded_database(
         assert len(profile["dimensions"]) == 8
         assert len(embedded_servers(embedded_data_dir)) == 1
     finally:
-        _stop(process)
+        # A second signal while the command cleans up still lets it stop the
+        # database server.
+        _stop(process, twice=True)
     assert _group_is_gone(process.pid)
     assert embedded_servers_gone(embedded_data_dir)
 
