@@ -124,33 +124,28 @@ def test_production_requires_a_database_url_and_starts_no_embedded_server(tmp_pa
     assert not (tmp_path / "data").exists()
 
 
+def _run_local(script: str, **extra: str) -> str:
+    """Run ``script`` in a fresh process under local settings; its last line."""
+    result = run(
+        ["-c", script],
+        clean_env(DJANGO_SETTINGS_MODULE="config.settings.local", **extra),
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
 def test_local_settings_default_to_the_embedded_postgresql_and_in_process_tasks(
     embedded_data_dir,
 ):
-    result = run(
-        ["-c", _PRINT_SETTINGS],
-        clean_env(
-            DJANGO_SETTINGS_MODULE="config.settings.local",
-            DATA_DIR=str(embedded_data_dir),
-        ),
-    )
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
+    values = json.loads(_run_local(_PRINT_SETTINGS, DATA_DIR=str(embedded_data_dir)))
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["name"] == "mlops"
     assert values["socket"] == str(embedded_data_dir / "postgres")
     # The server of the folder asked for keeps running after the process (the
     # run command stops it), and the next process reaches the same database.
     assert len(embedded_servers(embedded_data_dir)) == 1
-    result = run(
-        ["-c", _CURRENT_DATABASE],
-        clean_env(
-            DJANGO_SETTINGS_MODULE="config.settings.local",
-            DATA_DIR=str(embedded_data_dir),
-        ),
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "mlops"
+    database = _run_local(_CURRENT_DATABASE, DATA_DIR=str(embedded_data_dir))
+    assert database == "mlops"
     assert values["eager"] is True
     assert values["broker"] == "memory://"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -158,16 +153,13 @@ def test_local_settings_default_to_the_embedded_postgresql_and_in_process_tasks(
 
 
 def test_local_settings_with_a_database_url_start_no_embedded_server(tmp_path):
-    result = run(
-        ["-c", _PRINT_SETTINGS],
-        clean_env(
-            DJANGO_SETTINGS_MODULE="config.settings.local",
+    values = json.loads(
+        _run_local(
+            _PRINT_SETTINGS,
             DATA_DIR=str(tmp_path / "data"),
             DATABASE_URL=os.environ["DATABASE_URL"],
-        ),
+        )
     )
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["name"] == os.environ["DATABASE_URL"].rsplit("/", 1)[1]
     assert values["host"] == "127.0.0.1"
     assert not (tmp_path / "data").exists()
@@ -177,16 +169,11 @@ def test_local_settings_with_redis_use_the_broker_and_a_redis_cache(
     embedded_data_dir,
 ):
     redis_url = "redis://127.0.0.1:6379/6"
-    result = run(
-        ["-c", _PRINT_SETTINGS],
-        clean_env(
-            DJANGO_SETTINGS_MODULE="config.settings.local",
-            REDIS_URL=redis_url,
-            DATA_DIR=str(embedded_data_dir),
-        ),
+    values = json.loads(
+        _run_local(
+            _PRINT_SETTINGS, REDIS_URL=redis_url, DATA_DIR=str(embedded_data_dir)
+        )
     )
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["eager"] is False
     assert values["broker"] == redis_url
     assert values["cache"] == "core.cache.RedisCache"
