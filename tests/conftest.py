@@ -47,10 +47,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    """Throttle counters live in the cache: start every test with none."""
-    from django.core.cache import cache
+    """Throttle counters live in the cache's Redis: start every test with none."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["local"].clear()
     # Profiles waiting for their batch, and the batches' guards, live beside
     # the broker's queues: drop them, never the queues.
     broker = redis.Redis.from_url(settings.REDIS_URL)
@@ -63,7 +64,6 @@ def _clear_cache() -> Iterator[None]:
     from surveys import selectors
 
     selectors._SHEETS.clear()
-    selectors._LOCAL_SURVEYS.clear()
     report_selectors._RULES.clear()
     yield
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_orjson_renderer.parsers import ORJSONParser
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, status
-from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,27 +18,27 @@ from core.api.parsers import TextYAMLParser, YAMLParser
 from core.api.renderers import CSVRenderer, YAMLRenderer
 from core.csv import csv_text
 from surveys.api import serializers as s
-from surveys.api.submission import (
-    IDEMPOTENCY_KEY_MAX,
-    replay_headers,
-    submission_create,
-)
 from surveys.definition import definition_canonical
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
 from surveys.selectors import (
     response_get_by_token,
     survey_can_manage,
+    survey_get_for_answering,
     survey_list_for_user,
 )
 from surveys.services import (
     invitations_create,
+    request_fingerprint,
+    response_create,
     response_save,
     response_submit,
     response_void,
     survey_publish,
     survey_update,
 )
+
+IDEMPOTENCY_KEY_MAX = 100
 
 RESUME_HEADER = OpenApiParameter(
     "X-Resume-Token",
@@ -91,7 +91,7 @@ class SurveyListView(generics.ListAPIView):
     """List surveys: open public ones for anyone, plus your own (researchers) or all (staff)."""
 
     serializer_class = s.SurveyOutput
-    parser_classes = [JSONParser, YAMLParser, TextYAMLParser]
+    parser_classes = [ORJSONParser, YAMLParser, TextYAMLParser]
     filterset_fields = ["status", "access"]
     ordering_fields = ["slug", "created_at", "updated_at"]
 
@@ -151,7 +151,7 @@ class SurveyDetailView(APIView):
 
 class SurveyVersionView(APIView):
     permission_classes = [permissions.AllowAny]
-    renderer_classes = [JSONRenderer, YAMLRenderer]
+    renderer_classes = [ORJSONRenderer, YAMLRenderer]
 
     @extend_schema(
         responses={200: s.VersionOutput},
@@ -169,7 +169,7 @@ class SurveyVersionView(APIView):
 
 class InvitationsView(APIView):
     permission_classes = [IsResearcher]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
 
     @extend_schema(
         request=s.InvitationsInput,
@@ -245,17 +245,26 @@ class ResponseCreateView(APIView):
             raise exceptions.ValidationError(
                 {"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX} characters."]}
             )
-        response, created = submission_create(
-            slug=slug,
-            user=request.user,
-            body=request.data,
+        survey = survey_get_for_answering(slug=slug)
+        if survey is None or (
+            survey.status == Survey.Status.DRAFT
+            and not survey_can_manage(survey=survey, user=request.user)
+        ):
+            raise exceptions.NotFound()
+        fields = data.validated_data
+        response, created = response_create(
+            survey=survey,
+            answers=fields["answers"],
+            submit=fields["submit"],
+            language=fields["language"],
+            invitation_token=fields["invitation"],
             idempotency_key=key,
-            **data.validated_data,
+            fingerprint=request_fingerprint(request.data) if key else "",
         )
         return Response(
             s.response_created_body(response),
             status=status.HTTP_201_CREATED,
-            headers=replay_headers(created),
+            headers={} if created else {"Idempotent-Replayed": "true"},
         )
 
 

@@ -176,7 +176,7 @@ def test_local_settings_with_redis_use_the_broker_and_a_redis_cache(
     )
     assert values["eager"] is False
     assert values["broker"] == redis_url
-    assert values["cache"] == "core.cache.RedisCache"
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     # DATABASE_URL is still unset: the embedded PostgreSQL stays.
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["socket"] == str(embedded_data_dir / "postgres")
