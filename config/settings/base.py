@@ -307,8 +307,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Demo data --------------------------------------------------------------
-# Unset: the published default of demo.loading (refused with DEBUG off).
+# Unset: the published default of demo.loading, which only local settings
+# allow (DEMO_PUBLISHED_PASSWORD_ALLOWED); elsewhere load_demo refuses it.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+DEMO_PUBLISHED_PASSWORD_ALLOWED = False
 DEMO_RESPONSES = env.int("DEMO_RESPONSES", default=300)
 
 # --- Logging ----------------------------------------------------------------

@@ -143,7 +143,23 @@ def test_run_command_serves_the_product_on_the_embedded_default(
         status, body = _get(f"{base}/api/docs/")
         assert status == 200
 
+        # The product's own error page, not Django's debug page.
+        status, body = _get(f"{base}/surveys/no-such-survey/")
+        assert status == 404
+        assert "MLOps Maturity" in body
+        assert "Technical" not in body and "DEBUG = True" not in body
+
+        # A resume link's token never reaches the access log.
+        token_in_url = "7e" * 32
+        _get(f"{base}/surveys/mlops-practices/resume/{token_in_url}/")
+
+        # The installation drew its own secret key, kept in the data folder.
+        key_file = embedded_data_dir / "secret-key"
+        assert len(key_file.read_text().strip()) >= 50
+
         output = log_path.read_text()
+        assert "/resume/[redacted]/" in output
+        assert token_in_url not in output
         match = re.search(r"Demo logins \(password: (\S+)\)", output)
         assert match, output
         password = match.group(1)

@@ -149,7 +149,8 @@ def test_local_settings_default_to_the_embedded_postgresql_and_in_process_tasks(
     assert values["eager"] is True
     assert values["broker"] == "memory://"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert values["debug"] is True
+    # The product's own error pages: debug pages only when asked for.
+    assert values["debug"] is False
 
 
 def test_local_settings_with_a_database_url_start_no_embedded_server(tmp_path):
@@ -162,7 +163,7 @@ def test_local_settings_with_a_database_url_start_no_embedded_server(tmp_path):
     )
     assert values["name"] == os.environ["DATABASE_URL"].rsplit("/", 1)[1]
     assert values["host"] == "127.0.0.1"
-    assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "data" / "postgres").exists()
 
 
 def test_local_settings_with_redis_use_the_broker_and_a_redis_cache(
