@@ -4,6 +4,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from core.redis import REDIS_TIMEOUT_SECONDS, redis_server
+
 
 def check_database() -> str:
     with connection.cursor() as cursor:
@@ -11,16 +13,29 @@ def check_database() -> str:
     return "ok"
 
 
-def check_redis() -> str:
-    if not settings.REDIS_URL:
-        return "not configured"
+def _ping(url: str) -> None:
     client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
     )
     try:
         client.ping()
     finally:
         client.close()
+
+
+def check_redis() -> str:
+    """Ping each Redis server configured: the broker's, and the cache's if apart."""
+    servers = {
+        redis_server(url): url
+        for url in (settings.CACHE_URL, settings.REDIS_URL)
+        if url
+    }
+    if not servers:
+        return "not configured"
+    for url in servers.values():
+        _ping(url)
     return "ok"
 
 
@@ -29,6 +44,8 @@ def check_celery() -> str:
         return "in-process"
     from config.celery import app
 
+    # Without its broker, the ping below would retry the connection for seconds.
+    _ping(settings.REDIS_URL)
     replies = app.control.ping(timeout=1.0)
     if not replies:
         raise RuntimeError("no worker answered")
@@ -36,6 +53,14 @@ def check_celery() -> str:
 
 
 CHECKS = {"database": check_database, "redis": check_redis, "celery": check_celery}
+# What still works while a service is down, for whoever reads the probe.
+NOTES = {
+    "redis": (
+        "Redis is down: requests are still served and submissions stored "
+        "(throttles count per process); the work it queues (profiles, aggregates) "
+        "is done by the periodic reconciliation once Redis is back."
+    ),
+}
 
 
 def readiness() -> tuple[bool, dict[str, str]]:

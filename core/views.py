@@ -31,6 +31,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "checks": checks,
         "down": down,
     }
+    notes = [health.NOTES[name] for name in down if name in health.NOTES]
+    if notes:
+        body["note"] = " ".join(notes)
     return JsonResponse(body, status=200 if ready else 503)
 
 

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import OperationalError, connections
 
 from core.broker import broker_redis, broker_url
+from core.redis import RedisUnavailable, redis_guarded
 from core.redis_scripts import LuaScript
 from reports.selectors import (
     aggregates_stale_version_ids,
@@ -116,20 +117,23 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
         aggregates_schedule(version_id)  # folded with the profile task's own
         return
     try:
-        first = _QUEUE_PENDING(
-            broker_redis(url),
-            [_pending_key(version_id), _batch_guard_key(version_id)],
-            [
-                str(response_id),
-                math.ceil(settings.PROFILE_BATCH_SECONDS)
-                + settings.AGGREGATE_DEBOUNCE_TTL,
-            ],
+        first = redis_guarded(
+            url,
+            lambda: _QUEUE_PENDING(
+                broker_redis(url),
+                [_pending_key(version_id), _batch_guard_key(version_id)],
+                [
+                    str(response_id),
+                    math.ceil(settings.PROFILE_BATCH_SECONDS)
+                    + settings.AGGREGATE_DEBOUNCE_TTL,
+                ],
+            ),
         )
-    except Exception:
+    except Exception as exc:  # Redis down (logged by the guard), or anything else
         logger.warning(
             "could not queue the profile of %s; reconciliation will",
             response_id,
-            exc_info=True,
+            exc_info=not isinstance(exc, RedisUnavailable),
         )
         return
     if first and not _send(

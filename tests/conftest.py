@@ -2,6 +2,7 @@
 once, with a clear message, when either is unreachable."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -50,8 +51,12 @@ def _clear_cache() -> Iterator[None]:
     """Throttle counters live in the cache's Redis: start every test with none."""
     from django.core.cache import cache, caches
 
+    from core.redis import redis_guard_reset
+
     cache.clear()
     caches["local"].clear()
+    # A test that made Redis fail must not leave the next one skipping it.
+    redis_guard_reset()
     # Profiles waiting for their batch, and the batches' guards, live beside
     # the broker's queues: drop them, never the queues.
     broker = redis.Redis.from_url(settings.REDIS_URL)
@@ -92,6 +97,90 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A private ``redis-server`` on a free port, to kill and start again at will.
+
+    Tests that take Redis away use one of these, never the shared server. It
+    keeps nothing on disk, so a restart comes back empty, as a lost container's
+    would.
+    """
+
+    def __init__(self, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 10
+        while not self.pings():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"redis-server did not start:\n{self.log.read_text()}"
+                )
+            time.sleep(0.05)
+
+    def pings(self) -> bool:
+        try:
+            client = redis.Redis(port=self.port, socket_connect_timeout=1)
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        except redis.ConnectionError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL the server: its clients' connections drop at once."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def freeze(self) -> None:
+        """SIGSTOP the server: connections open, nothing is answered (a hung
+        Redis, or a network that drops its packets)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[RedisServer]:
+    """A private Redis, not started yet; stopped at teardown."""
+    server = RedisServer(tmp_path / "redis.log")
+    yield server
+    server.stop()
 
 
 def wait_for_http(

@@ -17,7 +17,13 @@ import time
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
-from core.redis import cache_redis_url, redis_script
+from core.redis import (
+    REDIS_RETRY_SECONDS,
+    RedisUnavailable,
+    cache_redis_url,
+    redis_guarded,
+    redis_script,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,26 +33,21 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
-# After Redis failed, count locally this long before asking it again, so an
-# outage costs one failed attempt per process and pause, not one per request.
-REDIS_RETRY_SECONDS = 5.0
-_redis_down_until = 0.0
 
 
 def window_count(key: str, seconds: int) -> int:
     """Count one more hit in ``key``'s window of ``seconds``; return the count."""
-    global _redis_down_until
     url = cache_redis_url()
-    if url is not None and time.monotonic() >= _redis_down_until:
+    if url is not None:
+        count = redis_script(url, _COUNT)
         try:
-            return int(redis_script(url, _COUNT)(keys=[key], args=[seconds]))
-        except Exception:  # redis.RedisError and OSError: any failure to count
-            _redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
-            logger.warning(
-                "throttle: Redis unreachable, counting per process for %ss",
-                REDIS_RETRY_SECONDS,
-                exc_info=True,
-            )
+            return int(redis_guarded(url, lambda: count(keys=[key], args=[seconds])))
+        except RedisUnavailable as exc:
+            if exc.__cause__ is not None:  # failed now, not skipped: once a pause
+                logger.warning(
+                    "throttle: Redis unavailable, counting per process for %ss",
+                    REDIS_RETRY_SECONDS,
+                )
     local = caches["local"]
     local.add(key, 0, timeout=seconds + 1)
     try:

@@ -257,11 +257,11 @@ def test_behind_one_trusted_proxy_clients_are_told_apart_by_its_header(
 
 @pytest.mark.django_db
 def test_while_redis_is_unreachable_each_process_counts_on_its_own(
-    api_client, mocker, settings, monkeypatch, caplog
+    api_client, mocker, settings, caplog
 ):
-    from core.api import throttling
+    from core.redis import redis_guard_reset
 
-    monkeypatch.setattr(throttling, "_redis_down_until", 0.0)
+    redis_guard_reset()
     settings.CACHE_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     mocker.patch.dict(AnonRateThrottle.THROTTLE_RATES, {"anon": "2/hour"})
 

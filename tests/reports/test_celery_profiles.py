@@ -41,7 +41,7 @@ from reports.models import ResponseProfile
 from reports.tasks import profile_compute_task, profile_enqueue, results_queue
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
-from tests.conftest import ROOT, _database_url, free_port
+from tests.conftest import ROOT, _database_url
 from tests.reports.profile_helpers import (
     SLUG,
     dimension,
@@ -336,46 +336,9 @@ def test_submitted_response_gets_its_profile_from_a_real_worker(
 
 
 @pytest.fixture
-def redis_later(tmp_path) -> Iterator[tuple[str, Callable[[], None]]]:
+def redis_later(private_redis) -> tuple[str, Callable[[], None]]:
     """A Redis URL on a free port with nothing listening, and a way to start one."""
-    port = free_port()
-    servers: list[subprocess.Popen] = []
-
-    def start() -> None:
-        with (tmp_path / "redis.log").open("ab") as out:
-            servers.append(
-                subprocess.Popen(
-                    [
-                        "redis-server",
-                        "--port",
-                        str(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                        "--daemonize",
-                        "no",
-                    ],
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        client = redis.Redis(port=port, socket_connect_timeout=1)
-        wait_until(lambda: _pings(client), timeout=10)
-
-    yield f"redis://127.0.0.1:{port}/0", start
-    for server in servers:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
+    return private_redis.url(), private_redis.start
 
 
 def test_with_redis_down_a_submission_succeeds_and_is_profiled_once_it_is_back(
