@@ -7,7 +7,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -99,6 +100,45 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until(
+    predicate: Callable[[], object], *, timeout: float, step: float = 0.1
+) -> float:
+    """Poll until the predicate holds; return the seconds it took."""
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            raise TimeoutError(f"not true within {timeout}s: {predicate}")
+        time.sleep(step)
+    return time.monotonic() - start
+
+
+@contextmanager
+def celery_at(url: str) -> Iterator[None]:
+    """Send tasks through ``url`` (broker and result store) instead of the real Redis."""
+    from config.celery import app
+
+    saved = {
+        key: app.conf[key]
+        for key in ("broker_url", "result_backend", "task_always_eager")
+    }
+
+    def reset() -> None:
+        # Drop the app's pools (not close them: kombu keeps one per URL and
+        # would hand the closed one back when the real URL is restored).
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._backend_cache = None
+        app._local.backend = None
+
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        reset()
+
+
 class RedisServer:
     """A private ``redis-server`` on a free port, to kill and start again at will.
 
@@ -181,6 +221,47 @@ def private_redis(tmp_path) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path / "redis.log")
     yield server
     server.stop()
+
+
+def server_env(server: RedisServer, **extra: str) -> dict[str, str]:
+    """The environment of a server process: the test database, the private Redis,
+    and a real broker (the test settings run tasks in-process by default)."""
+    from django.db import connection
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "REDIS_URL": server.url(0),
+        "CACHE_URL": server.url(1),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        **extra,
+    }
+
+
+@contextmanager
+def background(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen]:
+    """Run ``command`` in its own session, its output in ``log``; stop it after."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def wait_for_http(

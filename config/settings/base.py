@@ -119,6 +119,10 @@ CACHES["local"] = {
 # --- Celery -----------------------------------------------------------------
 # Without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu's Redis transport with one fix: a worker outlives Redis going away
+# under load (config/broker_transport.py says why).
+if REDIS_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "config.broker_transport:Transport"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

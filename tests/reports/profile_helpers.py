@@ -16,9 +16,11 @@ from reports.models import ResponseProfile
 from reports.profiles import profile_fields
 from surveys.answers import AnswerSheet
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition, definition_load
-from surveys.models import Survey
+from surveys.models import Response, Survey
 from surveys.scoring_rules import ScoringRules
+from surveys.selectors import sheet_for_version_id
 from tests.accounts.factories import UserFactory
+from tests.surveys.factories import ResponseFactory
 
 SLUG = "mlops-practices"
 
@@ -109,8 +111,6 @@ def worked_answers(definition: Definition) -> dict[str, Any]:
 
 def fresh_profile(response) -> dict[str, Any]:
     """What ``profile_compute`` should store for a response, recomputed in memory."""
-    from surveys.selectors import sheet_for_version_id
-
     definition = sheet_for_version_id(response.version_id).definition
     rules = ScoringRules.from_dict(definition.scoring) if definition.scoring else None
     return {
@@ -138,3 +138,16 @@ def dimension(profile: ResponseProfile | dict, code: str) -> dict[str, Any]:
         profile["dimensions"] if isinstance(profile, dict) else profile.dimensions
     )
     return next(d for d in dimensions if d["code"] == code)
+
+
+def many_responses(count: int) -> list[Response]:
+    survey = reference_survey()
+    definition = sheet_for_version_id(survey.current_version_id).definition
+    return [
+        ResponseFactory(
+            survey=survey,
+            submitted=True,
+            answers=reference_answers(definition, seed=seed),
+        )
+        for seed in range(count)
+    ]

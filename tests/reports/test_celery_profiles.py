@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -41,17 +41,16 @@ from reports.models import ResponseProfile
 from reports.tasks import profile_compute_task, profile_enqueue, results_queue
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
-from tests.conftest import ROOT, _database_url
+from tests.conftest import ROOT, _database_url, celery_at, wait_until
 from tests.reports.profile_helpers import (
     SLUG,
     dimension,
     fresh_profile,
-    reference_answers,
+    many_responses,
     reference_survey,
     stored_profile,
     worked_answers,
 )
-from tests.surveys.factories import ResponseFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -109,43 +108,6 @@ FAST_REDELIVERY = {
 def _fresh_rules():
     report_selectors._RULES.clear()
     yield
-
-
-def wait_until(
-    predicate: Callable[[], object], *, timeout: float, step: float = 0.1
-) -> float:
-    """Poll until the predicate holds; return the seconds it took."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            raise TimeoutError(f"not true within {timeout}s: {predicate}")
-        time.sleep(step)
-    return time.monotonic() - start
-
-
-@contextmanager
-def celery_at(url: str) -> Iterator[None]:
-    """Send tasks through ``url`` (broker and result store) instead of the real Redis."""
-    saved = {
-        key: app.conf[key]
-        for key in ("broker_url", "result_backend", "task_always_eager")
-    }
-
-    def reset() -> None:
-        # Drop the app's pools (not close them: kombu keeps one per URL and
-        # would hand the closed one back when the real URL is restored).
-        app._pool = None
-        app.amqp._producer_pool = None
-        app._backend_cache = None
-        app._local.backend = None
-
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    reset()
-    try:
-        yield
-    finally:
-        app.conf.update(saved)
-        reset()
 
 
 class Worker:
@@ -278,19 +240,6 @@ def assert_consistent(responses: list[Response]) -> None:
     for response in responses:
         stored = ResponseProfile.objects.get(response=response)
         assert stored_profile(stored) == fresh_profile(response), response.pk
-
-
-def many_responses(count: int) -> list[Response]:
-    survey = reference_survey()
-    definition = sheet_for_version_id(survey.current_version_id).definition
-    return [
-        ResponseFactory(
-            survey=survey,
-            submitted=True,
-            answers=reference_answers(definition, seed=seed),
-        )
-        for seed in range(count)
-    ]
 
 
 # --- (1) A submission gets its profile from the worker -----------------------------
@@ -434,7 +383,9 @@ def test_a_pool_process_killed_mid_task_has_its_task_redelivered(
     assert worker.process.poll() is None  # the worker itself carries on
     # The task the pool process was running was delivered again and finished.
     (again,) = [task for task, n in received(output).items() if n == 2]
-    assert again in succeeded(output)
+    # Requeued at the far end, it is the last to run: its "succeeded" line
+    # follows the commit the wait above saw.
+    wait_until(lambda: again in succeeded(worker.output()), timeout=10)
     assert ResponseProfile.objects.filter(response_id=held).exists()
     assert_consistent(responses)
 

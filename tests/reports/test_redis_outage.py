@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
 import sys
 import time
 import urllib.error
@@ -23,12 +21,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from reports.models import ResponseProfile
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
-from tests.conftest import ROOT, RedisServer, _database_url, free_port, wait_for_http
+from tests.conftest import (
+    background,
+    free_port,
+    server_env,
+    wait_for_http,
+    wait_until,
+)
 from tests.reports.profile_helpers import (
     SLUG,
     fresh_profile,
@@ -40,43 +43,6 @@ from tests.reports.profile_helpers import (
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 logger = logging.getLogger(__name__)
-
-
-def stack_env(redis: RedisServer, **extra: str) -> dict[str, str]:
-    """The environment of a server process: the test database, the private Redis,
-    and a real broker (the test settings run tasks in-process by default)."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "REDIS_URL": redis.url(0),
-        "CACHE_URL": redis.url(1),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        **extra,
-    }
-
-
-@contextmanager
-def started(command: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
-    """Run ``command`` in its own session, its output in ``log``; stop it after."""
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @contextmanager
@@ -95,7 +61,7 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
         "--workers",
         "2",
     ]
-    with started(command, env, log) as process:
+    with background(command, env, log) as process:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_for_http(f"{base}/healthz", timeout=60, process=process)
@@ -117,15 +83,6 @@ def request(method: str, url: str, body: dict | None = None) -> tuple[int, dict,
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
     return status, json.loads(raw or b"{}"), time.monotonic() - began
-
-
-def wait_until(predicate, *, timeout: float, step: float = 0.2) -> float:
-    began = time.monotonic()
-    while not predicate():
-        if time.monotonic() - began > timeout:
-            raise TimeoutError(f"not true within {timeout}s")
-        time.sleep(step)
-    return time.monotonic() - began
 
 
 def submitter(base: str):
@@ -178,7 +135,7 @@ def test_submissions_are_accepted_while_redis_is_down_and_profiled_once_it_is_ba
     private_redis, tmp_path
 ):
     private_redis.start()
-    env = stack_env(private_redis)
+    env = server_env(private_redis)
     web_log = tmp_path / "gunicorn.log"
     with gunicorn(env, web_log) as base:
         submit = submitter(base)
@@ -218,7 +175,7 @@ def test_submissions_are_accepted_while_redis_is_down_and_profiled_once_it_is_ba
         worker_env = {**env, "RECONCILE_INTERVAL_SECONDS": "1"}
         worker_log = tmp_path / "worker.log"
         everyone = [body["id"] for _, body, _ in before + during]
-        with started(worker, worker_env, worker_log):
+        with background(worker, worker_env, worker_log):
             try:
                 wait_until(
                     lambda: (
@@ -244,7 +201,7 @@ def test_a_hung_redis_does_not_hold_submissions_up(private_redis, tmp_path):
     """Redis accepts connections and answers nothing (SIGSTOP): each call waits
     for its timeout, so the request path must stop asking for a while."""
     private_redis.start()
-    with gunicorn(stack_env(private_redis), tmp_path / "gunicorn.log") as base:
+    with gunicorn(server_env(private_redis), tmp_path / "gunicorn.log") as base:
         submit = submitter(base)
         # A server that has been serving: each worker's first request is slow.
         assert {submit()[0] for _ in range(4)} == {201}
