@@ -5,6 +5,7 @@ background work. Each run keeps its data folder (DATA_DIR) in tmp_path."""
 
 import contextlib
 import json
+import logging
 import os
 import re
 import signal
@@ -13,6 +14,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import psutil
 
 from tests.conftest import (
     embedded_servers,
@@ -262,6 +265,116 @@ def test_run_command_with_redis_starts_a_worker_that_computes_profiles(
     finally:
         _stop(process)
         redis.Redis.from_url(redis_url).flushdb()
+    assert _group_is_gone(process.pid)
+    assert embedded_servers_gone(embedded_data_dir)
+
+
+def _celery_main(run: subprocess.Popen, role: str) -> psutil.Process | None:
+    """The main process of the run command's Celery ``role`` ("worker" or "beat"):
+    a process running ``celery ... role`` started by the command's shell (its
+    pool processes, whose parent is the worker, run the same command line)."""
+    for process in psutil.Process(run.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            command = process.cmdline()
+            parent = process.parent()
+            if (
+                role in command
+                and any(part.endswith("celery") for part in command[:2])
+                and parent is not None
+                and parent.name() == "bash"
+            ):
+                return process
+    return None
+
+
+def _wait_for(predicate, *, timeout: float, what: str, log_path: Path):
+    deadline = time.monotonic() + timeout
+    while not (result := predicate()):
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{what} not within {timeout}s\n{log_path.read_text()}"
+            )
+        time.sleep(0.3)
+    return result
+
+
+def test_run_command_starts_a_killed_worker_and_beat_again(tmp_path, embedded_data_dir):
+    """``restart: unless-stopped`` for the run command: a worker or beat killed
+    with SIGKILL (the OOM killer, a crash) is started again, and profiles go on
+    being computed without anyone restarting anything."""
+    import redis
+    from django.conf import settings
+
+    redis_url = settings.REDIS_URL.rsplit("/", 1)[0] + "/10"
+    redis.Redis.from_url(redis_url).flushdb()
+    process, base, log_path = _start(
+        tmp_path, embedded_data_dir, REDIS_URL=redis_url, CELERY_CONCURRENCY="1"
+    )
+    try:
+        try:
+            wait_for_http(f"{base}/healthz", timeout=90, process=process)
+        except (RuntimeError, TimeoutError) as error:
+            raise AssertionError(f"{error}\n{log_path.read_text()}") from error
+        _wait_for(
+            lambda: _get(f"{base}/readyz")[0] == 200,
+            timeout=60,
+            what="a ready worker",
+            log_path=log_path,
+        )
+        worker = _celery_main(process, "worker")
+        beat = _celery_main(process, "beat")
+        assert worker is not None and beat is not None, log_path.read_text()
+
+        worker.kill()
+        beat.kill()
+        killed_at = time.monotonic()
+        new_worker = _wait_for(
+            lambda: (
+                (found := _celery_main(process, "worker"))
+                and found.pid != worker.pid
+                and found
+            ),
+            timeout=30,
+            what="a new worker",
+            log_path=log_path,
+        )
+        new_beat = _wait_for(
+            lambda: (
+                (found := _celery_main(process, "beat"))
+                and found.pid != beat.pid
+                and found
+            ),
+            timeout=30,
+            what="a new beat",
+            log_path=log_path,
+        )
+        _wait_for(
+            lambda: _get(f"{base}/readyz")[0] == 200,
+            timeout=60,
+            what="the new worker answering",
+            log_path=log_path,
+        )
+        answering = time.monotonic() - killed_at
+
+        created = _submit_complete_response(base)
+        _, profile = _wait_for(
+            lambda: (answer := _profile(base, created))[0] == 200 and answer,
+            timeout=60,
+            what="the profile",
+            log_path=log_path,
+        )
+        assert profile["scoring_version"] == 1
+        output = log_path.read_text()
+        assert "the Celery worker exited (status 137); starting it again" in output
+        assert "Celery beat exited (status 137); starting it again" in output
+        assert new_worker.is_running() and new_beat.is_running()
+        logging.getLogger(__name__).warning(
+            "run command: worker killed, a new one answered %.2fs later", answering
+        )
+    finally:
+        _stop(process)
+        redis.Redis.from_url(redis_url).flushdb()
+    # Stopping still stops everything: the restarted processes, the database.
     assert _group_is_gone(process.pid)
     assert embedded_servers_gone(embedded_data_dir)
 
