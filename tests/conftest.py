@@ -100,6 +100,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The Celery command line, as this interpreter runs it.
+CELERY = [sys.executable, "-m", "celery", "-A", "config"]
+
+
 def wait_until(
     predicate: Callable[[], object], *, timeout: float, step: float = 0.1
 ) -> float:
@@ -239,13 +243,11 @@ def server_env(server: RedisServer, **extra: str) -> dict[str, str]:
     }
 
 
-@contextmanager
-def background(
-    command: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen]:
-    """Run ``command`` in its own session, its output in ``log``; stop it after."""
+def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start ``command`` from the project folder in a session of its own, its
+    output appended to ``log`` (a file: nothing reads a pipe while it runs)."""
     with log.open("ab") as out:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             command,
             cwd=ROOT,
             env=env,
@@ -253,6 +255,14 @@ def background(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+@contextmanager
+def background(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen]:
+    """Run ``command`` (see ``spawn``); stop it after."""
+    process = spawn(command, env, log)
     try:
         yield process
     finally:
@@ -341,13 +351,9 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
         "DATABASE_URL": _database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
     }
-    process = subprocess.Popen(
+    process = spawn(
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
+            *CELERY,
             "worker",
             "--pool=solo",
             "--loglevel=INFO",
@@ -356,12 +362,8 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
             "-n",
             f"test-{os.getpid()}@%h",
         ],
-        cwd=ROOT,
-        env=env,
-        # A file, not a pipe: nothing reads the worker's output while it runs.
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        env,
+        log,
     )
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False

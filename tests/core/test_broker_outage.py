@@ -12,7 +12,6 @@ and the reconciliation it is then sent finds those the outage left out.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 
@@ -21,7 +20,7 @@ import pytest
 from config.celery import app
 from reports.models import ResponseProfile
 from reports.tasks import reconcile_task, results_queue
-from tests.conftest import background, celery_at, server_env, wait_until
+from tests.conftest import CELERY, background, celery_at, server_env, wait_until
 from tests.reports.profile_helpers import fresh_profile, many_responses, stored_profile
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -29,7 +28,7 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 logger = logging.getLogger(__name__)
 
 # As bin/run starts it.
-WORKER = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO"]
+WORKER = [*CELERY, "worker", "--loglevel=INFO", "--concurrency=2"]
 
 
 def worker_answers() -> bool:
@@ -66,9 +65,7 @@ def test_a_worker_carries_on_after_redis_drops_under_load(private_redis, tmp_pat
     log = tmp_path / "worker.log"
     with (
         celery_at(url),
-        background(
-            [*WORKER, "--concurrency=2"], server_env(private_redis), log
-        ) as worker,
+        background(WORKER, server_env(private_redis), log) as worker,
     ):
         wait_until(worker_answers, timeout=30)
         feed = Submissions(during)  # about 5 s of submissions

@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -218,24 +219,35 @@ def test_run_command_profiles_a_submission_on_the_embedded_database(
     assert embedded_servers_gone(embedded_data_dir)
 
 
-def test_run_command_with_redis_starts_a_worker_that_computes_profiles(
-    tmp_path, embedded_data_dir
-):
+@contextlib.contextmanager
+def _serving_with_redis(
+    tmp_path: Path, data_dir: Path
+) -> Iterator[tuple[subprocess.Popen, str, Path]]:
+    """Run the command with a Redis broker until it serves; stop it after."""
+    import redis
     from django.conf import settings
 
     # A Redis database of its own, so no other test's worker answers here.
     redis_url = settings.REDIS_URL.rsplit("/", 1)[0] + "/10"
-    import redis
-
     redis.Redis.from_url(redis_url).flushdb()
     process, base, log_path = _start(
-        tmp_path, embedded_data_dir, REDIS_URL=redis_url, CELERY_CONCURRENCY="1"
+        tmp_path, data_dir, REDIS_URL=redis_url, CELERY_CONCURRENCY="1"
     )
     try:
         try:
             wait_for_http(f"{base}/healthz", timeout=90, process=process)
         except (RuntimeError, TimeoutError) as error:
             raise AssertionError(f"{error}\n{log_path.read_text()}") from error
+        yield process, base, log_path
+    finally:
+        _stop(process)
+        redis.Redis.from_url(redis_url).flushdb()
+
+
+def test_run_command_with_redis_starts_a_worker_that_computes_profiles(
+    tmp_path, embedded_data_dir
+):
+    with _serving_with_redis(tmp_path, embedded_data_dir) as (process, base, log_path):
         # The worker answers the readiness probe's ping once it is up.
         deadline = time.monotonic() + 60
         while True:
@@ -262,9 +274,6 @@ def test_run_command_with_redis_starts_a_worker_that_computes_profiles(
         assert "beat: Starting" in output
         # Web, worker and beat all reached the one embedded server.
         assert len(embedded_servers(embedded_data_dir)) == 1
-    finally:
-        _stop(process)
-        redis.Redis.from_url(redis_url).flushdb()
     assert _group_is_gone(process.pid)
     assert embedded_servers_gone(embedded_data_dir)
 
@@ -302,19 +311,7 @@ def test_run_command_starts_a_killed_worker_and_beat_again(tmp_path, embedded_da
     """``restart: unless-stopped`` for the run command: a worker or beat killed
     with SIGKILL (the OOM killer, a crash) is started again, and profiles go on
     being computed without anyone restarting anything."""
-    import redis
-    from django.conf import settings
-
-    redis_url = settings.REDIS_URL.rsplit("/", 1)[0] + "/10"
-    redis.Redis.from_url(redis_url).flushdb()
-    process, base, log_path = _start(
-        tmp_path, embedded_data_dir, REDIS_URL=redis_url, CELERY_CONCURRENCY="1"
-    )
-    try:
-        try:
-            wait_for_http(f"{base}/healthz", timeout=90, process=process)
-        except (RuntimeError, TimeoutError) as error:
-            raise AssertionError(f"{error}\n{log_path.read_text()}") from error
+    with _serving_with_redis(tmp_path, embedded_data_dir) as (process, base, log_path):
         _wait_for(
             lambda: _get(f"{base}/readyz")[0] == 200,
             timeout=60,
@@ -328,26 +325,19 @@ def test_run_command_starts_a_killed_worker_and_beat_again(tmp_path, embedded_da
         worker.kill()
         beat.kill()
         killed_at = time.monotonic()
-        new_worker = _wait_for(
-            lambda: (
-                (found := _celery_main(process, "worker"))
-                and found.pid != worker.pid
-                and found
-            ),
-            timeout=30,
-            what="a new worker",
-            log_path=log_path,
-        )
-        new_beat = _wait_for(
-            lambda: (
-                (found := _celery_main(process, "beat"))
-                and found.pid != beat.pid
-                and found
-            ),
-            timeout=30,
-            what="a new beat",
-            log_path=log_path,
-        )
+        started_again = [
+            _wait_for(
+                lambda role=role, old=old: (
+                    (found := _celery_main(process, role))
+                    and found.pid != old.pid
+                    and found
+                ),
+                timeout=30,
+                what=f"a new {role}",
+                log_path=log_path,
+            )
+            for role, old in (("worker", worker), ("beat", beat))
+        ]
         _wait_for(
             lambda: _get(f"{base}/readyz")[0] == 200,
             timeout=60,
@@ -367,13 +357,10 @@ def test_run_command_starts_a_killed_worker_and_beat_again(tmp_path, embedded_da
         output = log_path.read_text()
         assert "the Celery worker exited (status 137); starting it again" in output
         assert "Celery beat exited (status 137); starting it again" in output
-        assert new_worker.is_running() and new_beat.is_running()
+        assert all(process.is_running() for process in started_again)
         logging.getLogger(__name__).warning(
             "run command: worker killed, a new one answered %.2fs later", answering
         )
-    finally:
-        _stop(process)
-        redis.Redis.from_url(redis_url).flushdb()
     # Stopping still stops everything: the restarted processes, the database.
     assert _group_is_gone(process.pid)
     assert embedded_servers_gone(embedded_data_dir)

@@ -41,7 +41,7 @@ from reports.models import ResponseProfile
 from reports.tasks import profile_compute_task, profile_enqueue, results_queue
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
-from tests.conftest import ROOT, _database_url, celery_at, wait_until
+from tests.conftest import _database_url, celery_at, spawn, wait_until
 from tests.reports.profile_helpers import (
     SLUG,
     dimension,
@@ -148,15 +148,7 @@ class Worker:
             "-n",
             f"profiles-{os.getpid()}-{time.monotonic_ns()}@%h",
         ]
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", LAUNCHER, *args],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = spawn([sys.executable, "-c", LAUNCHER, *args], env, log)
         try:
             self._wait_ready()
         except BaseException:

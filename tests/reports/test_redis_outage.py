@@ -26,6 +26,7 @@ from reports.models import ResponseProfile
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
 from tests.conftest import (
+    CELERY,
     background,
     free_port,
     server_env,
@@ -161,11 +162,7 @@ def test_submissions_are_accepted_while_redis_is_down_and_profiled_once_it_is_ba
         private_redis.start()
         restarted_at = time.monotonic()
         worker = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
+            *CELERY,
             "worker",
             "--beat",
             f"--schedule={tmp_path / 'beat-schedule'}",
