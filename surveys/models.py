@@ -22,8 +22,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from surveys.definition import Definition
-
 
 def hash_token(token: str) -> str:
     """Hash a bearer token for storage: only the holder keeps the clear value."""
@@ -151,12 +149,6 @@ class SurveyVersion(models.Model):
         if self.pk is not None and not kwargs.pop("force_edit", False):
             raise ValueError("A published survey version is immutable.")
         super().save(*args, **kwargs)
-
-    @property
-    def parsed(self) -> Definition:
-        from surveys.selectors import definition_for_version
-
-        return definition_for_version(self)
 
 
 class Page(models.Model):

@@ -37,6 +37,7 @@ from surveys.forms import (
 )
 from surveys.models import Response, Survey, SurveyVersion, translate
 from surveys.selectors import (
+    definition_for_version,
     invitation_get_by_token,
     response_get_by_token,
     sheet_for_version,
@@ -127,7 +128,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     """List the surveys open to the public."""
     surveys = []
     for survey in survey_list_public():
-        definition = survey.current_version.parsed
+        definition = definition_for_version(survey.current_version)
         surveys.append(
             {
                 "slug": survey.slug,
@@ -151,7 +152,7 @@ def survey_landing(
     availability = survey_availability(survey=survey)
     if availability != "open":
         return _unavailable(request, survey, availability)
-    definition = survey.current_version.parsed
+    definition = definition_for_version(survey.current_version)
     held, _token = held_response(request, slug)
     draft = held if held is not None and not held.is_submitted else None
     context: dict[str, Any] = {

@@ -21,7 +21,7 @@ from demo import seeding
 from demo.personas import PersonaModel
 from surveys.definition import definition_load, definition_parse
 from surveys.models import Response, hash_token
-from surveys.selectors import sheet_for_version
+from surveys.selectors import definition_for_version, sheet_for_version
 from surveys.services import resume_token_for
 from tests.surveys.factories import SurveyFactory
 
@@ -149,7 +149,7 @@ def test_seeding_needs_a_published_version_and_a_sane_count(reference_survey):
 def test_other_surveys_get_valid_uniform_answers():
     survey = SurveyFactory()
     version = survey.current_version
-    assert not PersonaModel(version.parsed).recognised
+    assert not PersonaModel(definition_for_version(version)).recognised
 
     seeding.responses_seed(survey=survey, count=80, seed=2)
 
