@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Case, Count, Max, Q, QuerySet, TextField, When
 from django.db.models.functions import Cast, Coalesce, Greatest
 
+from core.caching import process_cache
 from reports.aggregates_sql import extract_sql
 from reports.aggregation import ALL, Plan, Row, aggregate, extract_python, plan_build
 from reports.models import CohortAggregate, ResponseProfile
@@ -20,36 +21,19 @@ from reports.scoring_batch import BatchScorer
 from surveys.models import Response, Survey
 from surveys.selectors import sheet_for_version_id
 
-_RULES: dict[int, ScoringRules | None] = {}
-_PLANS: dict[tuple, tuple[object, Plan]] = {}
-_SCORERS: dict[int, tuple[object, object, BatchScorer]] = {}
 
-
+@process_cache(maxsize=256)
 def rules_for_version_id(version_id: int) -> ScoringRules | None:
     """The version's scoring rules, parsed once per process (versions never change)."""
-    if version_id not in _RULES:
-        scoring = sheet_for_version_id(version_id).definition.scoring
-        if len(_RULES) > 256:
-            _RULES.clear()
-        _RULES[version_id] = ScoringRules.from_dict(scoring) if scoring else None
-    return _RULES[version_id]
+    scoring = sheet_for_version_id(version_id).definition.scoring
+    return ScoringRules.from_dict(scoring) if scoring else None
 
 
+@process_cache(maxsize=64)
 def scorer_for_version_id(version_id: int) -> BatchScorer:
-    """The version's batch scorer, kept per process with what it has learnt.
-
-    Rebuilt when the parsed definition or rules it was built from are.
-    """
+    """The version's batch scorer, kept per process with what it has learnt."""
     definition = sheet_for_version_id(version_id).definition
-    rules = rules_for_version_id(version_id)
-    cached = _SCORERS.get(version_id)
-    if cached is not None and cached[0] is definition and cached[1] is rules:
-        return cached[2]
-    if len(_SCORERS) > 64:
-        _SCORERS.clear()
-    scorer = BatchScorer(definition, rules)
-    _SCORERS[version_id] = (definition, rules, scorer)
-    return scorer
+    return BatchScorer(definition, rules_for_version_id(version_id))
 
 
 def profile_get(*, response: Response) -> ResponseProfile | None:
@@ -104,26 +88,20 @@ def profiles_needed_by_version() -> dict[int, int]:
 
 
 def plan_for_version_id(version_id: int) -> Plan:
-    """The aggregates plan of a version, built once per parsed definition."""
-    definition = sheet_for_version_id(version_id).definition
-    key = (
-        version_id,
-        settings.AGGREGATE_MAX_PAIRS,
-        settings.AGGREGATE_PAIR_MAX_CHOICES,
+    """The aggregates plan of a version under the current settings, built once."""
+    return _plan(
+        version_id, settings.AGGREGATE_MAX_PAIRS, settings.AGGREGATE_PAIR_MAX_CHOICES
     )
-    cached = _PLANS.get(key)
-    if cached is not None and cached[0] is definition:
-        return cached[1]
-    plan = plan_build(
-        definition,
+
+
+@process_cache(maxsize=64)
+def _plan(version_id: int, max_pairs: int, max_pair_choices: int) -> Plan:
+    return plan_build(
+        sheet_for_version_id(version_id).definition,
         rules_for_version_id(version_id),
-        max_pairs=settings.AGGREGATE_MAX_PAIRS,
-        max_pair_choices=settings.AGGREGATE_PAIR_MAX_CHOICES,
+        max_pairs=max_pairs,
+        max_pair_choices=max_pair_choices,
     )
-    if len(_PLANS) > 64:
-        _PLANS.clear()
-    _PLANS[key] = (definition, plan)
-    return plan
 
 
 def version_watermark(*, version_id: int) -> tuple[int, datetime | None]:

@@ -11,43 +11,33 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.caching import process_cache
 from surveys.answers import AnswerSheet
 from surveys.definition import Definition, definition_parse
 from surveys.models import Invitation, Response, Survey, SurveyVersion, hash_token
 
-_SHEETS: dict[int, AnswerSheet] = {}
-_SHEETS_MAX = 256
-
 
 def definition_for_version(version: SurveyVersion) -> Definition:
     """The parsed definition of a version, cached per process."""
-    return sheet_for_version(version).definition
+    return sheet_for_version_id(version.pk).definition
 
 
 def sheet_for_version(version: SurveyVersion) -> AnswerSheet:
-    """The answer sheet (parsed definition) of a version, cached per process.
+    """The answer sheet (parsed definition) of a version, cached per process."""
+    return sheet_for_version_id(version.pk)
+
+
+@process_cache(maxsize=256)
+def sheet_for_version_id(version_id: int) -> AnswerSheet:
+    """The answer sheet of a version, parsed once per process.
 
     Versions are immutable, so their id identifies the parse forever; the
     large definition column is read from the database only on a cache miss.
     """
-    return sheet_for_version_id(version.pk, version=version)
-
-
-def sheet_for_version_id(
-    version_id: int, *, version: SurveyVersion | None = None
-) -> AnswerSheet:
-    sheet = _SHEETS.get(version_id)
-    if sheet is None:
-        if version is not None and "definition" in version.__dict__:
-            document = version.definition
-        else:
-            document = SurveyVersion.objects.values_list("definition", flat=True).get(
-                pk=version_id
-            )
-        if len(_SHEETS) >= _SHEETS_MAX:
-            _SHEETS.clear()
-        sheet = _SHEETS[version_id] = AnswerSheet(definition_parse(document))
-    return sheet
+    document = SurveyVersion.objects.values_list("definition", flat=True).get(
+        pk=version_id
+    )
+    return AnswerSheet(definition_parse(document))
 
 
 SURVEY_CACHE_SECONDS = 30

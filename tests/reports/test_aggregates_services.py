@@ -21,7 +21,6 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from demo.loading import reference_survey_load
 from demo.synthetic import _draw, synthetic_answers
-from reports import selectors as report_selectors
 from reports import services as services_module
 from reports import tasks
 from reports.aggregation import ALL
@@ -52,16 +51,6 @@ from tests.surveys.factories import (
 )
 
 APPLY = "reports.tasks.aggregates_refresh_task.apply_async"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Rules and plans are cached per version id, like the sheets conftest clears."""
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
-    yield
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
 
 
 # --- Helpers (the other aggregate tests use them too) -------------------------------------

@@ -36,7 +36,6 @@ from django.db import connection
 
 import reports.tasks
 from config.celery import app
-from reports import selectors as report_selectors
 from reports.models import ResponseProfile
 from reports.tasks import profile_compute_task, profile_enqueue, results_queue
 from surveys.models import Response
@@ -103,12 +102,6 @@ FAST_REDELIVERY = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    report_selectors._RULES.clear()
-    yield
 
 
 def wait_until(

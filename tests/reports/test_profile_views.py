@@ -5,7 +5,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from reports import selectors as report_selectors
 from reports.services import profile_compute
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
@@ -26,7 +25,6 @@ D1_NEXT_PT = "Antes do treino, uma etapa automática confere o esquema"
 
 @pytest.fixture(autouse=True)
 def _english():
-    report_selectors._RULES.clear()
     with translation.override("en"):
         yield
 

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from reports import selectors as report_selectors
 from reports.catalogue import CATALOGUE_PATH
 from reports.models import ResponseProfile
 from reports.services import profile_compute, profiles_store_for
@@ -55,14 +54,6 @@ DELAY = "reports.tasks.profile_compute_task.delay"
 # What a commit calls: queue the response for its profile and its aggregates.
 QUEUE = "reports.receivers.results_queue"
 BROKER = "reports.tasks.broker_redis"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    """Parsed rules are cached per version id, like the sheets conftest clears."""
-    report_selectors._RULES.clear()
-    yield
-    report_selectors._RULES.clear()
 
 
 @pytest.fixture
