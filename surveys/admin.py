@@ -66,9 +66,7 @@ def void_responses(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
 ) -> None:
     done = 0
-    for response in queryset.filter(
-        status=Response.Status.SUBMITTED, voided_at__isnull=True
-    ):
+    for response in queryset.counted():
         try:
             response_void(
                 response=response, reason="Voided in admin.", actor=request.user

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -42,7 +42,7 @@ from surveys.manage_forms import (
     copy_errors,
     max_definition_bytes,
 )
-from surveys.models import Response, Survey, SurveyVersion
+from surveys.models import ResponseQuerySet, Survey, SurveyVersion
 from surveys.selectors import (
     survey_availability,
     survey_can_manage,
@@ -92,11 +92,7 @@ def survey_list_managed(*, user: User) -> QuerySet[Survey]:
         surveys = surveys.filter(owner=user)
     return surveys.defer("current_version__definition").annotate(
         submitted=Count(
-            "responses",
-            filter=Q(
-                responses__status=Response.Status.SUBMITTED,
-                responses__voided_at__isnull=True,
-            ),
+            "responses", filter=ResponseQuerySet.counted_condition("responses")
         )
     )
 

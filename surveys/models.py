@@ -222,6 +222,30 @@ class Invitation(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
+class ResponseQuerySet(models.QuerySet):
+    """Responses, with the one rule of which of them count in results."""
+
+    @staticmethod
+    def counted_condition(relation: str = "") -> Q:
+        """The condition of ``counted``, as seen through ``relation`` if given.
+
+        For filters on another model (``relation="response"``) and for
+        conditional aggregates (``Count(..., filter=...)``).
+        """
+        prefix = f"{relation}__" if relation else ""
+        return Q(
+            **{
+                f"{prefix}status": Response.Status.SUBMITTED,
+                f"{prefix}voided_at__isnull": True,
+            }
+        )
+
+    def counted(self, *, version_id: int | None = None) -> ResponseQuerySet:
+        """Responses that count in profiles and aggregates: submitted, not voided."""
+        counted = self.filter(self.counted_condition())
+        return counted if version_id is None else counted.filter(version_id=version_id)
+
+
 class Response(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -278,6 +302,8 @@ class Response(models.Model):
         related_name="+",
         db_index=False,  # read only when a user is deleted; not worth an index
     )
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
