@@ -8,12 +8,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from reports.aggregation import suppress
 from reports.models import CohortAggregate, ResponseProfile
@@ -313,29 +311,12 @@ def _snapshot_upsert(
 ) -> None:
     """Insert or update one snapshot, keyed by (version, segment).
 
-    On PostgreSQL the megabytes of JSON go as bound parameters of a
-    server-side-bound statement: Django's cursor quotes them into the SQL text
-    on the client, which was measured at twice the time of the whole write.
+    The stored groups are deferred: reading back megabytes of JSON only to
+    overwrite them would cost more than the write itself.
     """
-    if connection.vendor != "postgresql":
-        CohortAggregate.objects.update_or_create(
-            version=version, segment=segment, defaults=fields
-        )
-        return
-    columns = ["version_id", "segment", *fields]
-    values = [
-        Jsonb(value) if name in {"data", "public_data"} else value
-        for name, value in fields.items()
-    ]
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in fields)
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            f"INSERT INTO {CohortAggregate._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT (version_id, segment) DO UPDATE SET {updates}",
-            [version.pk, segment, *values],
-        )
+    CohortAggregate.objects.defer("data", "public_data").update_or_create(
+        version=version, segment=segment, defaults=fields
+    )
 
 
 def _public_release_due(version: SurveyVersion, n: int, k: int) -> bool:

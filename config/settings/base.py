@@ -82,6 +82,7 @@ TEMPLATES = [
 # Embedded default: SQLite in the project folder, so the product runs with no setup.
 SQLITE_PATH = env.path("SQLITE_PATH", default=BASE_DIR / "db.sqlite3")
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
