@@ -36,7 +36,6 @@ from surveys.selectors import sheet_for_version_id
 
 logger = logging.getLogger(__name__)
 
-PROFILE_BATCH = 1000
 # Responses per batch of a recompute (scored with numpy): big enough that per-statement costs vanish, small enough to keep memory flat.
 RECOMPUTE_BATCH = 5000
 # The order of a COPY row (``_profiles_upsert``, ``_profiles_store_batch``).

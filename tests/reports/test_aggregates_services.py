@@ -1,6 +1,6 @@
 """Cohort aggregates and bulk profiles: the services, the tasks and their
 scheduling (``reports.services``, ``reports.selectors``, ``reports.tasks``,
-``reports.receivers``), on the real PostgreSQL; the last test runs a real
+``reports.scheduling``, ``reports.receivers``), on the real PostgreSQL; the last test runs a real
 Celery worker on the real Redis.
 """
 
@@ -21,8 +21,8 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from demo.loading import reference_survey_load
 from demo.synthetic import _draw, synthetic_answers
+from reports import scheduling, tasks
 from reports import services as services_module
-from reports import tasks
 from reports.aggregation import ALL, Row, aggregate, extract_python
 from reports.models import CohortAggregate, ResponseProfile
 from reports.public import PUBLIC_RELEASE
@@ -408,8 +408,8 @@ def test_a_burst_schedules_one_refresh_per_version(mocker, settings):
     apply = mocker.patch(APPLY)
 
     for _ in range(5):
-        tasks.aggregates_schedule(41)
-    tasks.aggregates_schedule(42)
+        scheduling.aggregates_schedule(41)
+    scheduling.aggregates_schedule(42)
 
     assert apply.call_count == 2
     apply.assert_any_call(kwargs={"version_id": 41}, countdown=7)
@@ -419,10 +419,10 @@ def test_a_burst_schedules_one_refresh_per_version(mocker, settings):
 @pytest.mark.django_db
 def test_a_refresh_that_starts_lets_the_next_submission_schedule_again(mocker):
     apply = mocker.patch(APPLY)
-    tasks.aggregates_schedule(41)
+    scheduling.aggregates_schedule(41)
 
     tasks.aggregates_refresh_task(version_id=41)  # no such version: quiet
-    tasks.aggregates_schedule(41)
+    scheduling.aggregates_schedule(41)
 
     assert apply.call_count == 2
 
@@ -431,9 +431,9 @@ def test_a_refresh_that_starts_lets_the_next_submission_schedule_again(mocker):
 def test_scheduling_never_raises_with_the_broker_down(mocker, caplog):
     apply = mocker.patch(APPLY, side_effect=BrokerError("Error 111 connecting"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
-        assert tasks.aggregates_schedule(41) is None
-        tasks.aggregates_schedule(41)  # the guard was released: it tries again
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
+        assert scheduling.aggregates_schedule(41) is None
+        scheduling.aggregates_schedule(41)  # the guard was released: it tries again
 
     assert apply.call_count == 2
     assert "could not schedule the aggregates of version 41" in caplog.text
@@ -445,8 +445,8 @@ def test_scheduling_without_the_cache_still_schedules(mocker, caplog):
     mocker.patch.object(cache, "delete", side_effect=ConnectionError("cache down"))
     apply = mocker.patch(APPLY)
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
-        tasks.aggregates_schedule(41)
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
+        scheduling.aggregates_schedule(41)
 
     apply.assert_called_once_with(kwargs={"version_id": 41}, countdown=mocker.ANY)
     assert "cache down" in caplog.text
@@ -458,17 +458,17 @@ def test_without_a_broker_a_burst_refreshes_once_after_the_window(mocker, settin
     first call of a window starts a timer, the rest of the burst folds into it."""
     settings.AGGREGATE_DEBOUNCE_SECONDS = 0.4
     version_id = reference_survey().current_version_id
-    mocker.patch("reports.tasks.broker_url", return_value=None)
+    mocker.patch("reports.scheduling.broker_url", return_value=None)
     recompute = mocker.patch("reports.tasks.aggregates_recompute", return_value=1)
 
     for _ in range(10):
-        tasks.aggregates_schedule(version_id)
+        scheduling.aggregates_schedule(version_id)
     assert recompute.call_count == 0  # nothing ran inside the callers
 
     wait_for(lambda: recompute.call_count == 1)
     time.sleep(0.6)
     assert recompute.call_count == 1
-    tasks.aggregates_schedule(version_id)  # a later submission: the next window
+    scheduling.aggregates_schedule(version_id)  # a later submission: the next window
     wait_for(lambda: recompute.call_count == 2)
 
 

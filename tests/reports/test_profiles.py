@@ -1,5 +1,6 @@
 """A response's stored profile: ``reports.services.profile_compute``, its task,
-and the enqueueing on submit and void (``reports.receivers``, ``reports.tasks``).
+and the enqueueing on submit and void (``reports.receivers``, ``reports.tasks``,
+``reports.scheduling``).
 
 Celery runs in-process here (the test settings); ``test_celery_profiles.py``
 runs a real worker.
@@ -17,13 +18,9 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from reports.catalogue import CATALOGUE_PATH
 from reports.models import ResponseProfile
+from reports.scheduling import profile_enqueue, results_queue
 from reports.services import profile_compute, profiles_store_for
-from reports.tasks import (
-    profile_compute_task,
-    profile_enqueue,
-    profiles_batch_task,
-    results_queue,
-)
+from reports.tasks import profile_compute_task, profiles_batch_task
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
 from surveys.services import (
@@ -53,7 +50,7 @@ pytestmark = pytest.mark.django_db
 DELAY = "reports.tasks.profile_compute_task.delay"
 # What a commit calls: queue the response for its profile and its aggregates.
 QUEUE = "reports.receivers.results_queue"
-BROKER = "reports.tasks.broker_redis"
+BROKER = "reports.scheduling.broker_redis"
 
 
 @pytest.fixture
@@ -473,7 +470,7 @@ def test_a_batch_stores_every_pending_profile_then_schedules_the_aggregates(
     survey, definition, mocker, staff_user
 ):
     apply = mocker.patch("reports.tasks.profiles_batch_task.apply_async")
-    schedule = mocker.patch("reports.tasks.aggregates_schedule")
+    schedule = mocker.patch("reports.scheduling.aggregates_schedule")
     version_id = survey.current_version_id
     responses = queued_responses(survey, definition, 3)
     Response.objects.filter(pk=responses[2].pk).update(
@@ -509,7 +506,7 @@ def test_submitting_then_computing_in_process_stores_the_profile(
 def test_enqueue_never_raises_when_the_broker_is_down(worked, mocker, caplog):
     delay = mocker.patch(DELAY, side_effect=BrokerError("Error 111 connecting"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
         assert profile_enqueue(worked.pk) is None
 
     delay.assert_called_once_with(response_id=str(worked.pk))
@@ -522,7 +519,7 @@ def test_enqueue_never_raises_when_the_broker_is_down(worked, mocker, caplog):
 def test_enqueue_survives_any_error_of_the_publisher(worked, mocker, caplog):
     mocker.patch(DELAY, side_effect=RuntimeError("Retry limit exceeded"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
         profile_enqueue(worked.pk)
 
     assert "could not queue the profile" in caplog.text
@@ -535,7 +532,7 @@ def test_submission_succeeds_when_the_broker_is_down(
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with (
-        caplog.at_level(logging.WARNING, logger="reports.tasks"),
+        caplog.at_level(logging.WARNING, logger="reports.scheduling"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         submitted = response_submit(response=draft)
@@ -559,7 +556,7 @@ def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
     survey, definition, mocker, caplog
 ):
     mocker.patch("reports.tasks.profiles_batch_task.apply_async")
-    mocker.patch("reports.tasks.aggregates_schedule")
+    mocker.patch("reports.scheduling.aggregates_schedule")
     version_id = survey.current_version_id
     good, bad = queued_responses(survey, definition, 2)
     real = profiles_store_for
@@ -569,9 +566,9 @@ def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
             raise ValueError("a scoring bug")
         return real(response_ids=response_ids)
 
-    mocker.patch("reports.tasks.profiles_store_for", side_effect=store)
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
 
-    with caplog.at_level(logging.ERROR, logger="reports.tasks"):
+    with caplog.at_level(logging.ERROR, logger="reports.scheduling"):
         assert profiles_batch_task(version_id=version_id) == 1
 
     assert ResponseProfile.objects.filter(response=good).exists()
