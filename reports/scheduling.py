@@ -18,7 +18,7 @@ import threading
 import warnings
 
 from celery import current_app
-from celery.exceptions import AlwaysEagerIgnored
+from celery.exceptions import AlwaysEagerIgnored, SoftTimeLimitExceeded
 from celery.signals import worker_init
 from django.conf import settings
 from django.core.cache import cache
@@ -151,6 +151,22 @@ redis.call('SADD', KEYS[1], ARGV[1])
 if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then return 1 end
 return 0
 """
+# Take the lock, or take it over from the same owner (a redelivered message),
+# with a fresh lifetime either way.
+_TAKE_LOCK = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+# Delete the lock only if it still names this owner: once it expired, it may
+# be another batch's.
+_RELEASE_LOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 def results_queue(response_id: str, version_id: int, *, voided: bool = False) -> None:
@@ -199,6 +215,12 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
         _guard_release(_batch_guard_key(version_id))
 
 
+def batch_lock_seconds() -> int:
+    """How long a batch's lock lives: past the task's hard time limit, so that a
+    batch still running always holds it (the limit and the lock start together)."""
+    return settings.CELERY_TASK_TIME_LIMIT + 60
+
+
 def profiles_batch_run(*, version_id: int, owner: str) -> int:
     """Compute the profiles of a version's pending responses, then schedule its aggregates.
 
@@ -209,15 +231,16 @@ def profiles_batch_run(*, version_id: int, owner: str) -> int:
     once instead of waiting for the lock to expire; a batch that finds it held
     by another comes back later. Ids leave the pending set only once their
     profiles are committed: a worker killed mid-batch leaves them for the
-    redelivered task (``acks_late``) to finish.
+    redelivered task (``acks_late``), a batch stopped by its soft time limit
+    for the next batch.
     """
     _guard_release(_batch_guard_key(version_id))
     client = broker_redis()
     lock = _batch_lock_key(version_id)
-    if (
-        not client.set(lock, owner, nx=True, ex=settings.AGGREGATE_DEBOUNCE_TTL)
-        and (client.get(lock) or b"").decode() != owner
-    ):
+    taken = client.register_script(_TAKE_LOCK)(
+        keys=[lock], args=[owner, batch_lock_seconds()]
+    )
+    if not taken:
         _send(
             PROFILES_BATCH_TASK,
             countdown=settings.PROFILE_BATCH_SECONDS,
@@ -231,7 +254,7 @@ def profiles_batch_run(*, version_id: int, owner: str) -> int:
             done += _store_batch(ids)
             client.srem(key, *ids)
     finally:
-        client.delete(lock)
+        client.register_script(_RELEASE_LOCK)(keys=[lock], args=[owner])
     logger.info("profile batch of version %s: %d stored", version_id, done)
     aggregates_schedule(version_id)
     return done
@@ -239,18 +262,22 @@ def profiles_batch_run(*, version_id: int, owner: str) -> int:
 
 def _store_batch(ids: list[str]) -> int:
     """Store a batch of profiles; one response that cannot be scored (a bug, bad
-    data) is logged and skipped instead of blocking every later batch."""
+    data) is logged and skipped instead of blocking every later batch.
+
+    The database failing (the task retries) and the task's soft time limit
+    stop the batch: its ids stay pending.
+    """
     try:
         return profiles_store_for(response_ids=ids)
-    except OperationalError:
-        raise  # the database: retry the task, the ids stay pending
+    except (OperationalError, SoftTimeLimitExceeded):
+        raise
     except Exception:
         logger.exception("a profile batch failed; storing its responses one by one")
     done = 0
     for response_id in ids:
         try:
             done += profiles_store_for(response_ids=[response_id])
-        except OperationalError:
+        except (OperationalError, SoftTimeLimitExceeded):
             raise
         except Exception:
             logger.exception("could not compute the profile of %s", response_id)

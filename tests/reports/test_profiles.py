@@ -11,6 +11,7 @@ import logging
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
@@ -550,6 +551,83 @@ def test_worked_answers_use_the_ladders_as_written(definition):
     assert [answers[f"d1_{k}"] for k in range(1, 5)] == WORKED["D1"]
     assert answers["tools_used"] == WORKED_TOOLS
     assert answers["valued_stages"] == WORKED_STAGES
+
+
+def batch_lock(version_id: int) -> str:
+    return f"reports:profiles-batch-lock:{version_id}"
+
+
+def test_a_running_batch_holds_its_lock_past_the_task_s_hard_time_limit(
+    survey, definition, mocker, settings
+):
+    """Else a batch near its time limit could lose the lock, and a second
+    batch compute the same ids."""
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    queued_responses(survey, definition, 1)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    lifetimes = []
+
+    def store(*, response_ids):
+        lifetimes.append(broker.ttl(batch_lock(version_id)))
+        return profiles_store_for(response_ids=response_ids)
+
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    assert lifetimes
+    assert min(lifetimes) > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_a_batch_that_ends_leaves_alone_a_lock_another_batch_took(
+    survey, definition, mocker
+):
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    queued_responses(survey, definition, 1)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+
+    def store(*, response_ids):
+        # This batch's lock expired meanwhile, and another batch took it.
+        broker.set(batch_lock(version_id), "another-task", ex=60)
+        return profiles_store_for(response_ids=response_ids)
+
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    assert broker.get(batch_lock(version_id)) == b"another-task"
+
+
+def test_a_soft_time_limit_stops_a_batch_and_leaves_its_ids_pending(
+    survey, definition, mocker
+):
+    """Celery raises ``SoftTimeLimitExceeded`` inside the task: the batch stops
+    there, its responses stay pending, and the next batch computes them."""
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    responses = queued_responses(survey, definition, 2)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    stopped = mocker.patch(
+        "reports.scheduling.profiles_store_for", side_effect=SoftTimeLimitExceeded()
+    )
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        profiles_batch_task(version_id=version_id)
+
+    stopped.assert_called_once()
+    pending = broker.smembers(f"reports:profiles-pending:{version_id}")
+    assert {raw.decode() for raw in pending} == {str(r.pk) for r in responses}
+    assert not broker.exists(batch_lock(version_id))
+    assert not ResponseProfile.objects.exists()
+    mocker.patch(
+        "reports.scheduling.profiles_store_for", side_effect=profiles_store_for
+    )
+    assert profiles_batch_task(version_id=version_id) == 2
 
 
 def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
