@@ -16,6 +16,7 @@ COPY accounts ./accounts
 COPY surveys ./surveys
 COPY assessments ./assessments
 COPY reports ./reports
+COPY demo ./demo
 RUN pip install --no-cache-dir -c constraints.txt .
 
 COPY . .
@@ -25,4 +26,4 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000", "--workers", "4"]

@@ -1,4 +1,10 @@
-"""CSV writing that spreadsheet programs cannot turn into formulas."""
+"""The product's one CSV writer: no cell a spreadsheet would run as a formula.
+
+Every CSV the product serves (invitations, a respondent's own answers, the
+research exports) is written through ``csv_writer``, which neutralises any
+text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+(CSV injection) by prefixing an apostrophe.
+"""
 
 import csv
 import io
@@ -15,10 +21,29 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+class SafeWriter:
+    """A ``csv.writer`` whose every cell goes through ``safe_cell``."""
+
+    def __init__(self, stream: Any, **fmtparams: Any) -> None:
+        self._writer = csv.writer(stream, **fmtparams)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([safe_cell(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(stream: Any, **fmtparams: Any) -> SafeWriter:
+    """A safe CSV writer on ``stream`` (a file, a buffer or an HttpResponse)."""
+    return SafeWriter(stream, **fmtparams)
+
+
 def csv_text(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    """A whole CSV document as text, header first."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+    writer = csv_writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
     return buffer.getvalue()

@@ -9,17 +9,28 @@ from core.api.errors import error_body
 
 
 class ApiBodySizeLimitMiddleware:
-    """Refuse API bodies larger than ``API_MAX_BODY_BYTES`` with a 413.
+    """Refuse bodies that cannot be read whole: chunked (411), or an API body
+    larger than ``API_MAX_BODY_BYTES`` (413).
 
-    DRF's parsers read the raw stream and so bypass Django's own
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` check; the declared length is checked here
-    instead, before anything is read.
+    Django reads ``Content-Length`` bytes of a body, so a chunked body (which
+    has none) would reach a view as an empty one: refused, as HTTP allows,
+    with 411 Length Required. DRF's parsers read the raw stream and so bypass
+    Django's own ``DATA_UPLOAD_MAX_MEMORY_SIZE`` check; the declared length of
+    an API body is checked here instead, before anything is read.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return JsonResponse(
+                error_body(
+                    detail="Send the body with a Content-Length header, not chunked.",
+                    code="length_required",
+                ),
+                status=411,
+            )
         if request.path.startswith("/api/"):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from surveys.answers import AnswerSheet, condition_holds
+from surveys.answers import AnswerSheet
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition, Question
 
 
@@ -24,24 +24,21 @@ def synthetic_answers(
     with probability ``skip_optional``."""
     sheet = AnswerSheet(definition)
     answers: dict[str, Any] = {}
-    for page in definition.pages:
-        if not condition_holds(page.condition, answers):
+    for _page, question, applies, _rows in sheet.walk(answers):
+        if not applies:
             continue
-        for question in page.questions:
-            if not condition_holds(question.condition, answers):
-                continue
-            if not question.required and rng.random() < skip_optional:
-                continue
-            value = _draw(question, sheet, answers, rng)
-            if value is None:
-                continue
-            answers[question.code] = value
-            if question.allow_other and (
-                value == OTHER or (isinstance(value, list) and OTHER in value)
-            ):
-                answers[question.code + OTHER_SUFFIX] = rng.choice(
-                    ["ClearML", "Ray", "Seldon"]
-                )
+        if not question.required and rng.random() < skip_optional:
+            continue
+        value = _draw(question, sheet, answers, rng)
+        if value is None:
+            continue
+        answers[question.code] = value
+        if question.allow_other and (
+            value == OTHER or (isinstance(value, list) and OTHER in value)
+        ):
+            answers[question.code + OTHER_SUFFIX] = rng.choice(
+                ["ClearML", "Ray", "Seldon"]
+            )
     return answers
 
 

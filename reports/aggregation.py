@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from reports.scoring import ScoringRules
 from surveys.definition import Definition, Question
+from surveys.scoring_rules import ScoringRules
 
 ALL = "all"  # the one group key of the "" segment (every response)
 PAIR_SEPARATOR = ","

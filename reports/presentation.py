@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from reports.catalogue import tools_covering
 from reports.profiles import DIMENSION_CRITERIA
-from reports.scoring import ScoringRules, level_name, text_in
 from surveys.definition import Definition
+from surveys.scoring_rules import ScoringRules, level_name, text_in
 
 LEVEL_MEANINGS = {
     0: gettext_lazy("None: the practices are not in place yet."),

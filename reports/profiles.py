@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from reports.catalogue import tool_catalogue
-from reports.scoring import Profile, ScoringRules, score_response
+from reports.scoring import Profile, score_response
 from surveys.definition import OTHER, Definition
+from surveys.scoring_rules import ScoringRules
 
 # Which catalogue criteria a dimension's tools are looked up by (the paper's
 # Figure 2 columns that the maturity model names for each dimension).

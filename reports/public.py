@@ -37,8 +37,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from reports.aggregation import suppress
-from reports.scoring import ScoringRules, level_name, text_in
 from surveys.definition import OTHER, Definition, Question
+from surveys.scoring_rules import ScoringRules, level_name, text_in
 
 PUBLIC_PARTS = ("dimensions", "overall", "breadth", "items")
 # The stored snapshot the public summary is read from: the "all responses"

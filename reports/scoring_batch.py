@@ -28,8 +28,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from reports.profiles import descriptive
-from reports.scoring import ScoringRules, score_response, stage_ranks, tie_ranks
+from reports.scoring import score_response, stage_ranks, tie_ranks
 from surveys.definition import Definition
+from surveys.scoring_rules import ScoringRules
 
 MAX_CLASSES = 255  # classes travel as two hexadecimal digits per item
 _MEMO_LIMIT = 100_000  # entries a memo keeps before it starts over

@@ -14,9 +14,9 @@ from reports.aggregates_sql import extract_sql
 from reports.aggregation import ALL, Plan, aggregate, plan_build
 from reports.models import CohortAggregate, ResponseProfile
 from reports.public import PUBLIC_RELEASE, PublicSummary, public_cells
-from reports.scoring import ScoringRules
 from reports.scoring_batch import BatchScorer
 from surveys.models import Response, ResponseQuerySet, Survey
+from surveys.scoring_rules import ScoringRules
 from surveys.selectors import sheet_for_version_id
 
 

@@ -8,6 +8,7 @@ Errors are keyed by question code, e.g. ``{"experience": ["Choose one of: ..."]}
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,14 @@ class Visibility:
     questions: list[Question]
 
 
+Rows = list[tuple[str, dict]]  # a matrix's (row code, label) pairs
+# One question met on a walk (``AnswerSheet.walk``): its page, itself, whether
+# it applies (its page's condition and its own hold) and, for a matrix that
+# applies, its rows. It shows when it applies and, if a matrix, has rows. A
+# plain tuple: the walk runs on every validation, once per question.
+Step = tuple[Page, Question, bool, Rows | None]
+
+
 class AnswerSheet:
     """Validate answers against a definition, in survey order.
 
@@ -96,37 +105,50 @@ class AnswerSheet:
             kind: getattr(self, f"_{kind}")
             for kind in {q.type for q in self.questions.values()}
         }
+        # The labels of each question that matrices take their rows from.
+        self._row_labels = {
+            q.rows_from: {c.code: c.label for c in self.questions[q.rows_from].choices}
+            for q in self.questions.values()
+            if q.rows_from is not None
+        }
 
-    def rows(
-        self, question: Question, answers: dict[str, Any]
-    ) -> list[tuple[str, dict]]:
+    def rows(self, question: Question, answers: dict[str, Any]) -> Rows:
         if question.rows_from is None:
             return [(row.code, row.label) for row in question.rows]
-        source = self.questions[question.rows_from]
-        picked = answers.get(source.code) or []
-        labels = {choice.code: choice.label for choice in source.choices}
+        labels = self._row_labels[question.rows_from]
+        picked = answers.get(question.rows_from) or []
         return [(code, labels[code]) for code in picked if code in labels]
+
+    def walk(self, known: dict[str, Any]) -> Iterator[Step]:
+        """Yield ``(page, question, applies, rows)`` for each question in order.
+
+        Conditions read ``known`` as the walk reaches them, so the caller
+        decides what becomes known by adding to it between steps: validation
+        adds only the valid answers of shown questions, so that a hidden link
+        breaks a chain of conditions. A page's condition is read on entering it.
+        """
+        for page in self.definition.pages:
+            page_applies = condition_holds(page.condition, known)
+            for question in page.questions:
+                applies = page_applies and condition_holds(question.condition, known)
+                rows = None
+                if applies and question.type == "matrix":
+                    rows = self.rows(question, known)
+                yield page, question, applies, rows
 
     def visibility(self, answers: dict[str, Any]) -> Visibility:
         """Which pages and questions show, given (already clean) answers."""
         known: dict[str, Any] = {}
         pages: list[Page] = []
         questions: list[Question] = []
-        for page in self.definition.pages:
-            if not condition_holds(page.condition, known):
+        for page, question, applies, rows in self.walk(known):
+            if not applies or rows == []:
                 continue
-            shown = []
-            for question in page.questions:
-                if not condition_holds(question.condition, known):
-                    continue
-                if question.type == "matrix" and not self.rows(question, known):
-                    continue
-                shown.append(question)
-                if question.code in answers:
-                    known[question.code] = answers[question.code]
-            if shown:
+            if not pages or pages[-1] is not page:
                 pages.append(page)
-                questions.extend(shown)
+            questions.append(question)
+            if question.code in answers:
+                known[question.code] = answers[question.code]
         return Visibility(pages=pages, questions=questions)
 
     def clean(
@@ -162,42 +184,34 @@ class AnswerSheet:
                 errors[str(key)] = [_("Unknown question.")]
         clean: dict[str, Any] = {}
         known: dict[str, Any] = {}
-        for page in self.definition.pages:
-            if not condition_holds(page.condition, known):
-                if keep_hidden:
-                    for question in page.questions:
-                        if not is_empty(answers.get(question.code)):
-                            self._keep_hidden(question, answers, clean, errors)
+        for page, question, applies, rows in self.walk(known):
+            if not applies or rows == []:
+                if keep_hidden and not is_empty(answers.get(question.code)):
+                    self._keep_hidden(question, answers, clean, errors)
                 continue
             check_required = complete and (
                 only_pages is None or page.code in only_pages
             )
-            for question in page.questions:
-                rows = self.rows(question, known) if question.type == "matrix" else None
-                if not condition_holds(question.condition, known) or rows == []:
-                    if keep_hidden and not is_empty(answers.get(question.code)):
-                        self._keep_hidden(question, answers, clean, errors)
-                    continue
-                value = answers.get(question.code)
-                if is_empty(value) or (isinstance(value, str) and not value.strip()):
-                    if check_required and question.required:
-                        errors[question.code] = [_("This question is required.")]
-                    continue
-                try:
-                    value = self._value(question, value, rows, complete=check_required)
-                except AnswerError as exc:
-                    errors[question.code] = [str(exc)]
-                    continue
-                if is_empty(value):
-                    continue  # a matrix whose every cell is null: unanswered
-                clean[question.code] = value
-                known[question.code] = value
-                if question.allow_other:
-                    other = self._other(question, value, answers, check_required)
-                    if isinstance(other, AnswerError):
-                        errors[question.code + OTHER_SUFFIX] = [str(other)]
-                    elif other:
-                        clean[question.code + OTHER_SUFFIX] = other
+            value = answers.get(question.code)
+            if is_empty(value) or (isinstance(value, str) and not value.strip()):
+                if check_required and question.required:
+                    errors[question.code] = [_("This question is required.")]
+                continue
+            try:
+                value = self._value(question, value, rows, complete=check_required)
+            except AnswerError as exc:
+                errors[question.code] = [str(exc)]
+                continue
+            if is_empty(value):
+                continue  # a matrix whose every cell is null: unanswered
+            clean[question.code] = value
+            known[question.code] = value
+            if question.allow_other:
+                other = self._other(question, value, answers, check_required)
+                if isinstance(other, AnswerError):
+                    errors[question.code + OTHER_SUFFIX] = [str(other)]
+                elif other:
+                    clean[question.code + OTHER_SUFFIX] = other
         return clean, errors
 
     def _keep_hidden(

@@ -21,7 +21,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from reports.scoring import scoring_errors
+from core.documents import DocumentError, json_load, yaml_load
+from surveys.scoring_rules import scoring_errors
 
 SCHEMA_PATH = Path(__file__).with_name("definition_schema.json")
 FORMAT_VERSION = 1
@@ -605,10 +606,6 @@ class DefinitionLoadError(ValueError):
     """The text is not YAML or JSON."""
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
-
-
 def definition_load(text: str | bytes) -> Any:
     """Parse a YAML or JSON definition.
 
@@ -616,12 +613,14 @@ def definition_load(text: str | bytes) -> Any:
     ``1e-07`` (how ``json.dumps`` writes small floats) is a string.
     """
     try:
-        return json.loads(text, parse_constant=_no_constant)
-    except ValueError:
-        pass  # not JSON: YAML, then
+        return json_load(text)
+    except DocumentError as exc:
+        if exc.path:
+            raise DefinitionLoadError(str(exc)) from exc
+        # Not JSON: YAML, then.
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        return yaml_load(text)
+    except DocumentError as exc:
         raise DefinitionLoadError(f"not valid YAML or JSON: {exc}") from exc
 
 

@@ -357,7 +357,7 @@ def _invitations_csv(
 ) -> HttpResponse:
     rows = (
         (
-            invitation.pk,
+            invitation.public_id,
             _invitation_url(request, survey.slug, token),
             token,
             invitation.expires_at.isoformat() if invitation.expires_at else "",

@@ -16,6 +16,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -201,6 +202,9 @@ class Question(models.Model):
 class Invitation(models.Model):
     """A single-use link. Only the token's hash is stored."""
 
+    # What clients see of an invitation: a sequential id would tell how many
+    # invitations exist. PostgreSQL draws it, for existing rows too.
+    public_id = models.UUIDField(db_default=RandomUUID(), unique=True, editable=False)
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="invitations"
     )

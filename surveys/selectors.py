@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pickle
-import time
-
-from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -40,59 +37,62 @@ def sheet_for_version_id(version_id: int) -> AnswerSheet:
     return AnswerSheet(definition_parse(document))
 
 
-SURVEY_CACHE_SECONDS = 30
-# Each process also keeps the row this long, saving a round trip to Redis on
-# every submission; a status change made in another process reaches it
-# within this time (dates and quotas are checked on every request).
-SURVEY_LOCAL_SECONDS = 1.0
-_LOCAL_SURVEYS: dict[str, tuple[float, bytes]] = {}
+# How long a process keeps a survey's row for submissions. A change made in
+# this process evicts it at once (``survey_cache_evict``, on every save); one
+# made in another process reaches this one within this time. Dates and quotas
+# are checked on every request, whatever the copy's age.
+SURVEY_CACHE_SECONDS = 1
+# What answering needs: not the texts (titles, description, consent).
+_ANSWERING_FIELDS = [
+    "id",
+    "slug",
+    "status",
+    "access",
+    "opens_at",
+    "closes_at",
+    "response_quota",
+    "public_results",
+    "current_version_id",
+    "owner_id",
+]
 
 
 def _survey_cache_key(slug: str) -> str:
-    return f"surveys:survey:{slug}"
-
-
-def _survey_for_answering_query(slug: str) -> Survey | None:
-    return (
-        Survey.objects.select_related("current_version")
-        .defer("current_version__definition")
-        .filter(slug=slug)
-        .first()
-    )
+    return f"surveys:answering:{slug}"
 
 
 def survey_get_for_answering(*, slug: str) -> Survey | None:
-    """The survey with its current version (definition deferred), for submissions.
+    """The survey with its current version's number, for submissions.
 
-    With a shared cache (Redis) the row is cached briefly: every save of a
-    survey evicts it (see ``survey_cache_evict``), so a closed survey stops
-    taking answers at once in the process that closed it and within
-    ``SURVEY_LOCAL_SECONDS`` in the others. A per-process cache alone could not
-    be evicted from another process, so without Redis the database is read
-    every time.
+    The row is kept, as plain values, in this process's memory for
+    ``SURVEY_CACHE_SECONDS``: a submission then reads nothing but what it writes.
     """
-    if not settings.REDIS_URL:
-        return _survey_for_answering_query(slug)
-    now = time.monotonic()
-    local = _LOCAL_SURVEYS.get(slug)
-    if local is not None and local[0] > now:
-        return pickle.loads(local[1])  # noqa: S301 (written by this process)
+    local = caches["local"]
     key = _survey_cache_key(slug)
-    survey = cache.get(key)
-    if survey is None:
-        survey = _survey_for_answering_query(slug)
-        if survey is None:
+    row = local.get(key)
+    if row is None:
+        row = (
+            Survey.objects.filter(slug=slug)
+            .values_list(*_ANSWERING_FIELDS, "current_version__number")
+            .first()
+        )
+        if row is None:
             return None
-        cache.set(key, survey, SURVEY_CACHE_SECONDS)
-    if len(_LOCAL_SURVEYS) > 256:
-        _LOCAL_SURVEYS.clear()
-    _LOCAL_SURVEYS[slug] = (now + SURVEY_LOCAL_SECONDS, pickle.dumps(survey))
+        local.set(key, row, SURVEY_CACHE_SECONDS)
+    # Model.from_db is Django's documented way to build an instance from values;
+    # the fields left out (titles, the definition) load on access if ever needed.
+    survey = Survey.from_db(DEFAULT_DB_ALIAS, _ANSWERING_FIELDS, row[:-1])
+    if survey.current_version_id is not None:
+        survey.current_version = SurveyVersion.from_db(
+            DEFAULT_DB_ALIAS,
+            ["id", "survey_id", "number"],
+            [survey.current_version_id, survey.pk, row[-1]],
+        )
     return survey
 
 
 def survey_cache_evict(*, slug: str) -> None:
-    _LOCAL_SURVEYS.pop(slug, None)
-    cache.delete(_survey_cache_key(slug))
+    caches["local"].delete(_survey_cache_key(slug))
 
 
 def survey_list_public() -> QuerySet[Survey]:
@@ -153,15 +153,21 @@ def survey_availability(*, survey: Survey) -> str:
     return "open"
 
 
+def response_list() -> QuerySet[Response]:
+    """Responses with their survey and version, less the version's definition.
+
+    The definition is large, and whoever needs it reads the parsed one cached
+    per version (``sheet_for_version``).
+    """
+    return Response.objects.select_related("survey", "version").defer(
+        "version__definition"
+    )
+
+
 def response_get_by_token(*, token: str) -> Response | None:
     if not token:
         return None
-    return (
-        Response.objects.select_related("survey", "version")
-        .defer("version__definition")
-        .filter(resume_token_hash=hash_token(token))
-        .first()
-    )
+    return response_list().filter(resume_token_hash=hash_token(token)).first()
 
 
 def invitation_get_by_token(*, survey: Survey, token: str) -> Invitation | None:

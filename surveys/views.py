@@ -9,7 +9,6 @@ response's draft, so a language switch or a reload loses nothing.
 
 from __future__ import annotations
 
-import csv
 import json
 import uuid
 from typing import Any
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.csv import csv_writer
 from core.errors import Conflict, DomainError
 from surveys.answers import AnswerSheet
 from surveys.definition import OTHER_SUFFIX, Page
@@ -530,7 +530,7 @@ def survey_my_answers(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
         sheet = sheet_for_version(response.version)
         # A byte-order mark, so that spreadsheets read the accents right.
         download = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
-        writer = csv.writer(download)
+        writer = csv_writer(download)
         writer.writerow([_("Question code"), _("Question"), _("Answer")])
         for question in sheet.definition.questions.values():
             value = response.answers.get(question.code)

@@ -4,10 +4,12 @@
 the problem is not about a particular field.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -15,6 +17,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def error_body(*, detail: str, code: str, errors: dict | None = None) -> dict[str, Any]:
@@ -34,6 +38,19 @@ def _normalise(exc: Exception) -> Exception:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Turn DRF, Django and domain exceptions into the single error shape."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        # A lost or refused database connection (a restart, a failover, a
+        # terminated backend): the request changed nothing that was not
+        # committed, and the same request will very likely succeed at once.
+        logger.warning("database unavailable: %s", exc)
+        return Response(
+            error_body(
+                detail="The service is unavailable for a moment; retry the request.",
+                code="service_unavailable",
+            ),
+            status=503,
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, DomainError):
         return Response(error_body(detail=exc.detail, code=exc.code), status=exc.status)
     exc = _normalise(exc)

@@ -53,7 +53,7 @@ from demo.personas.tables import (
     TOOLS_BREADTH,
 )
 from demo.synthetic import _draw, synthetic_answers
-from surveys.answers import AnswerSheet, condition_holds
+from surveys.answers import AnswerSheet
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition, Question
 
 Draw = Callable[[Question, "Respondent", dict, random.Random], Any]
@@ -131,18 +131,15 @@ class PersonaModel:
         self.definition = definition
         self.sheet = AnswerSheet(definition)
         self._items = self._maturity_items(definition.scoring or {})
-        plan = []
+        draws: dict[str, Draw] = {}
         recognised = 0
-        for page in definition.pages:
-            steps = []
-            for question in page.questions:
-                draw = self._recognise(question)
-                recognised += draw is not None
-                steps.append((question, draw or self._generic))
-            plan.append((page.condition, steps))
+        for question in definition.questions.values():
+            draw = self._recognise(question)
+            recognised += draw is not None
+            draws[question.code] = draw or self._generic
         total = len(definition.questions)
         self.recognised = bool(total) and recognised >= RECOGNISED_SHARE * total
-        self._plan = plan
+        self._draws = draws
 
     def answers(self, rng: random.Random, *, language: str = "en") -> dict[str, Any]:
         """Draw one complete, valid set of answers for a respondent."""
@@ -150,22 +147,17 @@ class PersonaModel:
             return synthetic_answers(self.definition, rng)
         person = Respondent(rng, language)
         answers: dict[str, Any] = {}
-        for condition, steps in self._plan:
-            if condition is not None and not condition_holds(condition, answers):
+        for _page, q, applies, _rows in self.sheet.walk(answers):
+            if not applies:
                 continue
-            for q, draw in steps:
-                if q.condition is not None and not condition_holds(
-                    q.condition, answers
-                ):
-                    continue
-                value = draw(q, person, answers, rng)
-                if value is None or value == [] or value == {}:
-                    continue
-                answers[q.code] = value
-                if q.allow_other and (
-                    value == OTHER or (type(value) is list and OTHER in value)
-                ):
-                    answers[q.code + OTHER_SUFFIX] = self._text(q.code, person, rng)
+            value = self._draws[q.code](q, person, answers, rng)
+            if value is None or value == [] or value == {}:
+                continue
+            answers[q.code] = value
+            if q.allow_other and (
+                value == OTHER or (type(value) is list and OTHER in value)
+            ):
+                answers[q.code + OTHER_SUFFIX] = self._text(q.code, person, rng)
         return answers
 
     # --- recognising questions -------------------------------------------------

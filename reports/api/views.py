@@ -1,8 +1,8 @@
-import json
-
+import orjson
 from django.conf import settings
-from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
@@ -23,19 +23,20 @@ from reports.selectors import (
     aggregate_segments,
     profile_get,
 )
-from surveys.api.views import RESUME_HEADER, ResponseAccessMixin
+from surveys.api.permissions import IsResponseHolder
+from surveys.api.schema import ResponseHolderSchema
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
-from surveys.selectors import survey_can_manage
+from surveys.selectors import response_list, survey_can_manage
 
 
-class ResponseProfileView(ResponseAccessMixin, APIView):
+class ResponseProfileView(APIView):
     """A submitted response's maturity profile (computed by Celery within seconds)."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [IsResponseHolder]
+    schema = ResponseHolderSchema()
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         responses={
             200: ProfileOutput,
             202: OpenApiResponse(
@@ -48,7 +49,8 @@ class ResponseProfileView(ResponseAccessMixin, APIView):
         summary="A response's maturity profile",
     )
     def get(self, request: Request, response_id: str) -> Response:
-        response = self.get_response_object(request, response_id)
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
         if response.status != SurveyResponse.Status.SUBMITTED:
             body = error_body(
                 detail="Submit the response to get its profile.", code="response_draft"
@@ -78,13 +80,15 @@ class SurveyAggregatesView(APIView):
     """A survey's cohort aggregates by segment, as stored by the last refresh.
 
     Nothing is computed on request: one query finds the survey, one the
-    snapshot (two more only to explain a 404), and the snapshot's JSON text is
-    sent without being decoded. Anyone else reads the public summary
-    (``reports.public``) where the survey allows it.
+    snapshot (two more only to explain a 404). The snapshot's groups, stored
+    JSON, go into the response as an ``orjson.Fragment``, so they are neither
+    decoded nor encoded again; hence orjson's renderer, named here. Anyone else
+    reads the public summary (``reports.public``) where the survey allows it.
     """
 
     # Anonymous clients may read a public summary; the rest is checked in get().
     permission_classes = [permissions.AllowAny]
+    renderer_classes = [ORJSONRenderer]
 
     @extend_schema(
         parameters=[
@@ -121,7 +125,7 @@ class SurveyAggregatesView(APIView):
         "cell under `PRIVACY_MIN_CELL_SIZE` responses is suppressed in it. "
         "Asking it for any other segment is a 403 `segment_not_public`.",
     )
-    def get(self, request: Request, slug: str) -> HttpResponse:
+    def get(self, request: Request, slug: str) -> Response:
         survey = (
             Survey.objects.only(
                 "pk",
@@ -163,18 +167,19 @@ class SurveyAggregatesView(APIView):
         )
         if snapshot is None:
             return _not_found(survey, segment, number)
-        groups = snapshot.groups_json
-        # The stored JSON text is served as it is; it is decoded only to key a
-        # pair the other way round, or to suppress with a threshold changed
-        # since the snapshot was computed.
+        # Decoded only to key a pair the other way round, or to suppress with a
+        # threshold changed since the snapshot was computed.
         resuppress = not staff and snapshot.min_cell_size != k
         if resuppress or snapshot.segment != segment:
-            decoded = json.loads(groups)
+            groups = orjson.loads(snapshot.groups_json)
             if snapshot.segment != segment:
-                decoded = groups_reversed(decoded)
+                groups = groups_reversed(groups)
             if resuppress:
-                decoded = suppress(decoded, k)
-            groups = json.dumps(decoded)
+                groups = suppress(groups, k)
+        else:
+            groups = orjson.Fragment(snapshot.groups_json)
+        # The groups are stored cells, so they bypass the serializer, which
+        # would only walk them.
         meta = AggregatesOutput(
             {
                 "survey": survey.slug,
@@ -186,9 +191,7 @@ class SurveyAggregatesView(APIView):
                 "scope": AggregatesOutput.FULL,
             }
         ).data
-        head = json.dumps({**meta, "groups": None})
-        body = head[: -len("null}")] + groups + "}"
-        return HttpResponse(body, content_type="application/json")
+        return Response({**meta, "groups": groups})
 
 
 def _public_summary(

@@ -1,6 +1,10 @@
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from surveys.api.permissions import RESUME_HEADER_NAME
 
 
 class AnswersFieldExtension(OpenApiSerializerFieldExtension):
@@ -14,3 +18,24 @@ class AnswersFieldExtension(OpenApiSerializerFieldExtension):
             "`<code>__other`. See docs/survey-definition.md for each type's value."
         )
         return schema
+
+
+class ResponseHolderSchema(AutoSchema):
+    """Document an operation guarded by ``IsResponseHolder``.
+
+    It takes the resume token header, and anonymous clients that hold the
+    token may call it, which DRF's permission classes cannot tell the schema.
+    """
+
+    def get_override_parameters(self) -> list:
+        header = OpenApiParameter(
+            RESUME_HEADER_NAME,
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            description="The resume token returned when the response was created "
+            "(staff need none).",
+        )
+        return [*super().get_override_parameters(), header]
+
+    def get_auth(self) -> list:
+        return [*super().get_auth(), {}]

@@ -103,7 +103,7 @@ class InvitationsInput(serializers.Serializer):
 
 
 class InvitationOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.UUIDField(help_text="The invitation's public identifier.")
     token = serializers.CharField(help_text="Shown once; only its hash is stored.")
     url = serializers.URLField()
     expires_at = serializers.DateTimeField(allow_null=True)

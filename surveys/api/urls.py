@@ -1,7 +1,6 @@
 from django.urls import path
 
 from surveys.api import views
-from surveys.api.submission import with_plain_way
 
 urlpatterns = [
     path("surveys/", views.SurveyListView.as_view(), name="survey-list"),
@@ -20,7 +19,7 @@ urlpatterns = [
     ),
     path(
         "surveys/<slug:slug>/responses/",
-        with_plain_way(views.ResponseCreateView.as_view()),
+        views.ResponseCreateView.as_view(),
         name="survey-responses",
     ),
     path(

@@ -3,36 +3,37 @@ for researchers."""
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, status
-from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.parsers import TextYAMLParser, YAMLParser
+from core.api.parsers import JSONParser, TextYAMLParser, YAMLParser
 from core.api.renderers import CSVRenderer, YAMLRenderer
 from core.csv import csv_text
 from surveys.api import serializers as s
-from surveys.api.submission import (
-    IDEMPOTENCY_KEY_MAX,
-    replay_headers,
-    submission_create,
-)
+from surveys.api.permissions import IsResponseHolder
+from surveys.api.schema import ResponseHolderSchema
 from surveys.definition import definition_canonical
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
 from surveys.selectors import (
-    response_get_by_token,
+    response_list,
     survey_can_manage,
+    survey_get_for_answering,
     survey_list_for_user,
 )
 from surveys.services import (
     invitations_create,
+    request_fingerprint,
+    response_create,
     response_save,
     response_submit,
     response_void,
@@ -40,11 +41,12 @@ from surveys.services import (
     survey_update,
 )
 
-RESUME_HEADER = OpenApiParameter(
-    "X-Resume-Token",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The resume token returned when the response was created (staff need none).",
+# A key must be as hard to guess as a resume token: a replay hands back the
+# first response, resume token included. A UUID matches.
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{22,100}$")
+IDEMPOTENCY_KEY_HELP = (
+    "Send a UUID, or 22 to 100 letters, digits, '-' or '_' drawn at random "
+    "(128 bits or more), so that no other client can guess it."
 )
 
 
@@ -151,7 +153,7 @@ class SurveyDetailView(APIView):
 
 class SurveyVersionView(APIView):
     permission_classes = [permissions.AllowAny]
-    renderer_classes = [JSONRenderer, YAMLRenderer]
+    renderer_classes = [ORJSONRenderer, YAMLRenderer]
 
     @extend_schema(
         responses={200: s.VersionOutput},
@@ -169,7 +171,7 @@ class SurveyVersionView(APIView):
 
 class InvitationsView(APIView):
     permission_classes = [IsResearcher]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
 
     @extend_schema(
         request=s.InvitationsInput,
@@ -185,7 +187,7 @@ class InvitationsView(APIView):
         )
         rows = [
             {
-                "id": invitation.pk,
+                "id": invitation.public_id,
                 "token": token,
                 "url": request.build_absolute_uri(
                     reverse(
@@ -214,6 +216,13 @@ class InvitationsView(APIView):
         )
 
 
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise exceptions.ValidationError({"Idempotency-Key": [IDEMPOTENCY_KEY_HELP]})
+    return key
+
+
 class ResponseCreateView(APIView):
     """Start (and optionally submit) a response. Anonymous respondents are welcome."""
 
@@ -232,7 +241,9 @@ class ResponseCreateView(APIView):
                 "Idempotency-Key",
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
-                description="Retrying with the same key returns the first response, never a second.",
+                pattern=IDEMPOTENCY_KEY.pattern,
+                description="Retrying with the same key returns the first response "
+                "(with its resume token), never a second. " + IDEMPOTENCY_KEY_HELP,
             )
         ],
         summary="Answer a survey",
@@ -240,61 +251,46 @@ class ResponseCreateView(APIView):
     def post(self, request: Request, slug: str) -> Response:
         data = s.ResponseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > IDEMPOTENCY_KEY_MAX:
-            raise exceptions.ValidationError(
-                {"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX} characters."]}
-            )
-        response, created = submission_create(
-            slug=slug,
-            user=request.user,
-            body=request.data,
+        key = _idempotency_key(request)
+        survey = survey_get_for_answering(slug=slug)
+        if survey is None or (
+            survey.status == Survey.Status.DRAFT
+            and not survey_can_manage(survey=survey, user=request.user)
+        ):
+            raise exceptions.NotFound()
+        fields = data.validated_data
+        response, created = response_create(
+            survey=survey,
+            answers=fields["answers"],
+            submit=fields["submit"],
+            language=fields["language"],
+            invitation_token=fields["invitation"],
             idempotency_key=key,
-            **data.validated_data,
+            fingerprint=request_fingerprint(request.data) if key else "",
         )
         return Response(
             s.response_created_body(response),
             status=status.HTTP_201_CREATED,
-            headers=replay_headers(created),
+            headers={} if created else {"Idempotent-Replayed": "true"},
         )
 
 
-class ResponseAccessMixin:
+class ResponseDetailView(APIView):
     """A response is reached with its resume token (X-Resume-Token) or by staff."""
 
-    def get_response_object(self, request: Request, response_id: str) -> SurveyResponse:
-        user = request.user
-        if user and user.is_authenticated and user.is_staff:
-            return get_object_or_404(
-                SurveyResponse.objects.select_related("survey", "version"),
-                pk=response_id,
-            )
-        token = request.headers.get("X-Resume-Token", "")
-        if not token:
-            raise exceptions.NotAuthenticated(
-                "Send the response's X-Resume-Token header."
-            )
-        response = response_get_by_token(token=token)
-        if response is None or str(response.pk) != str(response_id):
-            raise exceptions.NotFound()
-        return response
-
-
-class ResponseDetailView(ResponseAccessMixin, APIView):
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [IsResponseHolder]
+    schema = ResponseHolderSchema()
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         responses=s.ResponseOutput,
         summary="Read a response",
     )
     def get(self, request: Request, response_id: str) -> Response:
-        return Response(
-            s.ResponseOutput(self.get_response_object(request, response_id)).data
-        )
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
+        return Response(s.ResponseOutput(response).data)
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         request=s.ResponseUpdateInput,
         responses={
             200: s.ResponseOutput,
@@ -303,7 +299,8 @@ class ResponseDetailView(ResponseAccessMixin, APIView):
         summary="Save answers to a draft response",
     )
     def patch(self, request: Request, response_id: str) -> Response:
-        response = self.get_response_object(request, response_id)
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
         data = s.ResponseUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         response = response_save(
@@ -314,17 +311,20 @@ class ResponseDetailView(ResponseAccessMixin, APIView):
         return Response(s.ResponseOutput(response).data)
 
 
-class ResponseSubmitView(ResponseAccessMixin, APIView):
-    permission_classes = [permissions.AllowAny]
+class ResponseSubmitView(APIView):
+    """A response is reached with its resume token (X-Resume-Token) or by staff."""
+
+    permission_classes = [IsResponseHolder]
+    schema = ResponseHolderSchema()
 
     @extend_schema(
-        parameters=[RESUME_HEADER],
         request=s.ResponseSubmitInput,
         responses={200: s.ResponseOutput},
         summary="Submit a response (submitting twice is harmless)",
     )
     def post(self, request: Request, response_id: str) -> Response:
-        response = self.get_response_object(request, response_id)
+        response = get_object_or_404(response_list(), pk=response_id)
+        self.check_object_permissions(request, response)
         data = s.ResponseSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         response = response_submit(

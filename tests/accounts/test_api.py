@@ -334,7 +334,7 @@ def test_token_of_a_deactivated_user_is_401(api_client, user):
 def test_token_endpoint_has_its_own_throttle(api_client, user, mocker):
     from core.api.throttling import AuthRateThrottle
 
-    mocker.patch.dict(AuthRateThrottle.THROTTLE_RATES, {"auth": "2/minute"})
+    mocker.patch.dict(AuthRateThrottle.THROTTLE_RATES, {"auth": "2/hour"})
     assert create_token(api_client, user.email).status_code == 201
     assert create_token(api_client, user.email).status_code == 201
 
@@ -349,7 +349,7 @@ def test_token_endpoint_has_its_own_throttle(api_client, user, mocker):
 def test_auth_throttle_counts_per_address_even_with_a_token(api_client, user, mocker):
     from core.api.throttling import AuthRateThrottle
 
-    mocker.patch.dict(AuthRateThrottle.THROTTLE_RATES, {"auth": "1/minute"})
+    mocker.patch.dict(AuthRateThrottle.THROTTLE_RATES, {"auth": "1/hour"})
     key = create_token(api_client, user.email).json()["token"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 

@@ -6,6 +6,7 @@ import json
 import re
 import shlex
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -46,7 +47,8 @@ def _environment(service: dict) -> dict:
 
 def _settings_env_names() -> set[str]:
     names = {"DJANGO_SETTINGS_MODULE"}
-    for path in (ROOT / "config" / "settings").glob("*.py"):
+    paths = [*(ROOT / "config" / "settings").glob("*.py"), ROOT / "config" / "paths.py"]
+    for path in paths:
         text = path.read_text()
         names.update(_ENV_READ.findall(text))
         names.update(_SETDEFAULT.findall(text))
@@ -67,7 +69,8 @@ def test_the_env_scan_finds_the_settings_reads():
         "DJANGO_DEBUG",
         "DJANGO_ALLOWED_HOSTS",
         "DATABASE_URL",
-        "SQLITE_PATH",
+        "DATA_DIR",
+        "STATIC_ROOT",
         "EMAIL_URL",
         "DEFAULT_FROM_EMAIL",
         "CELERY_TASK_TIME_LIMIT",
@@ -106,6 +109,18 @@ def test_app_services_share_the_image_and_the_production_settings(services):
         assert importlib.util.find_spec(module) is not None, module
 
 
+def test_app_services_use_the_postgres_service_not_an_embedded_server(services):
+    # Production settings need DATABASE_URL; only local settings without it
+    # start the run command's embedded server.
+    for name in APP_SERVICES:
+        environment = _environment(services[name])
+        assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+        database = urlparse(environment["DATABASE_URL"])
+        assert database.scheme == "postgres", name
+        assert database.hostname == "postgres", name
+        assert services[database.hostname]["image"].startswith("postgres:")
+
+
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_app_service_command_points_at_something_real(services, name):
     command = _command(services[name])
@@ -114,6 +129,7 @@ def test_app_service_command_points_at_something_real(services, name):
         target = next(arg for arg in command[1:] if ":" in arg and "=" not in arg)
         assert target == "config.wsgi:application"
         _check_wsgi_target(target)
+        _check_gunicorn_config(command)
     elif program == "celery":
         app_module = command[command.index("-A") + 1]
         assert app_module == "config"
@@ -165,6 +181,19 @@ def test_dockerfile_cmd_module_is_importable():
     assert command[0] == "gunicorn"
     target = next(arg for arg in command[1:] if ":" in arg and "=" not in arg)
     _check_wsgi_target(target)
+    _check_gunicorn_config(command)
+
+
+def _check_gunicorn_config(command: list[str]) -> None:
+    """The config file exists, and its logger (which redacts tokens) imports."""
+    import runpy
+
+    from django.utils.module_loading import import_string
+
+    path = ROOT / command[command.index("--config") + 1]
+    values = runpy.run_path(str(path))
+    assert values["logger_class"] == "core.logging.GunicornLogger"
+    assert import_string(values["logger_class"])
 
 
 def test_dockerfile_copies_every_package_before_installing():

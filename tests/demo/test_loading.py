@@ -18,7 +18,7 @@ def _load() -> str:
 
 
 def test_load_demo_is_idempotent(settings):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_PASSWORD = ""
     _load()
     first = {user.email: user.password for user in User.objects.all()}
@@ -34,7 +34,7 @@ def test_load_demo_is_idempotent(settings):
 
 
 def test_demo_roles(settings):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     _load()
     admin = User.objects.get(email="admin@example.org")
     researcher = User.objects.get(email="researcher@example.org")
@@ -51,7 +51,7 @@ def test_demo_roles(settings):
 
 
 def test_demo_password_gets_an_api_token(settings, api_client):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_PASSWORD = ""
     _load()
     response = api_client.post(
@@ -63,8 +63,8 @@ def test_demo_password_gets_an_api_token(settings, api_client):
     assert response.json()["token"]
 
 
-def test_load_demo_refuses_the_published_password_with_debug_off(settings):
-    settings.DEBUG = False
+def test_load_demo_refuses_the_published_password_outside_local_settings(settings):
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = False
     settings.DEMO_PASSWORD = ""
     with pytest.raises(CommandError, match="DEMO_PASSWORD"):
         _load()
@@ -72,11 +72,11 @@ def test_load_demo_refuses_the_published_password_with_debug_off(settings):
 
 
 def test_demo_password_setting_changes_the_password(settings):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_PASSWORD = ""
     _load()
 
-    settings.DEBUG = False
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = False
     settings.DEMO_PASSWORD = "a-private-demo-pass-42"
     output = _load()
 

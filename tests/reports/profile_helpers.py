@@ -14,10 +14,10 @@ from demo.loading import REFERENCE_SURVEY, reference_survey_load
 from demo.synthetic import _draw
 from reports.models import ResponseProfile
 from reports.profiles import profile_fields
-from reports.scoring import ScoringRules
-from surveys.answers import AnswerSheet, condition_holds
+from surveys.answers import AnswerSheet
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition, definition_load
 from surveys.models import Survey
+from surveys.scoring_rules import ScoringRules
 from tests.accounts.factories import UserFactory
 
 SLUG = "mlops-practices"
@@ -80,25 +80,22 @@ def reference_answers(
     rng = random.Random(seed)
     sheet = AnswerSheet(definition)
     answers: dict[str, Any] = {}
-    for page in definition.pages:
-        if not condition_holds(page.condition, answers):
+    for _page, question, applies, _rows in sheet.walk(answers):
+        if not applies:
             continue
-        for question in page.questions:
-            if not condition_holds(question.condition, answers):
-                continue
-            if question.code in fixed:
-                value = fixed[question.code]
-            elif question.required:
-                value = _draw(question, sheet, answers, rng)
-            else:
-                continue
-            if value is None:
-                continue
-            answers[question.code] = value
-            if value == OTHER or (isinstance(value, list) and OTHER in value):
-                answers[question.code + OTHER_SUFFIX] = fixed.get(
-                    question.code + OTHER_SUFFIX, "ClearML"
-                )
+        if question.code in fixed:
+            value = fixed[question.code]
+        elif question.required:
+            value = _draw(question, sheet, answers, rng)
+        else:
+            continue
+        if value is None:
+            continue
+        answers[question.code] = value
+        if value == OTHER or (isinstance(value, list) and OTHER in value):
+            answers[question.code + OTHER_SUFFIX] = fixed.get(
+                question.code + OTHER_SUFFIX, "ClearML"
+            )
     clean, errors = sheet.clean(answers, complete=True)
     assert not errors, errors
     return clean

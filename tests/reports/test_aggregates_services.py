@@ -38,7 +38,7 @@ from reports.services import (
     profiles_fill,
     profiles_recompute,
 )
-from surveys.answers import AnswerSheet, condition_holds
+from surveys.answers import AnswerSheet
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition
 from surveys.models import Response, Survey
 from surveys.selectors import sheet_for_version_id
@@ -80,26 +80,23 @@ def complete_answers(
     drawn = synthetic_answers(definition, rng, skip_optional=0.3)
     sheet = AnswerSheet(definition)
     answers: dict[str, Any] = {}
-    for page in definition.pages:
-        if not condition_holds(page.condition, answers):
+    for _page, question, applies, _rows in sheet.walk(answers):
+        if not applies:
             continue
-        for question in page.questions:
-            if not condition_holds(question.condition, answers):
-                continue
-            code = question.code
-            if code in fixed:
-                value = fixed[code]
-            elif code in drawn and question.type != "matrix":
-                value = drawn[code]
-            elif question.required or question.type == "matrix":
-                value = _draw(question, sheet, answers, rng)
-            else:
-                continue
-            if value is None:
-                continue
-            answers[code] = value
-            if value == OTHER or (isinstance(value, list) and OTHER in value):
-                answers[code + OTHER_SUFFIX] = "Something else"
+        code = question.code
+        if code in fixed:
+            value = fixed[code]
+        elif code in drawn and question.type != "matrix":
+            value = drawn[code]
+        elif question.required or question.type == "matrix":
+            value = _draw(question, sheet, answers, rng)
+        else:
+            continue
+        if value is None:
+            continue
+        answers[code] = value
+        if value == OTHER or (isinstance(value, list) and OTHER in value):
+            answers[code + OTHER_SUFFIX] = "Something else"
     clean, errors = sheet.clean(answers, complete=True)
     assert not errors, errors
     return clean

@@ -25,8 +25,9 @@ from reports.aggregation import (
     row_features,
     suppress,
 )
-from reports.scoring import ScoringRules, score_response
+from reports.scoring import score_response
 from surveys.definition import definition_load, definition_parse
+from surveys.scoring_rules import ScoringRules
 from tests.surveys.sample_definition import SAMPLE, opts, sample, t
 
 REFERENCE_DOCUMENT = definition_load(REFERENCE_SURVEY.read_text(encoding="utf-8"))

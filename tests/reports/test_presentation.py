@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from reports.catalogue import CATALOGUE_PATH, tools_covering
 from reports.presentation import profile_context, radar_svg
 from reports.profiles import DIMENSION_CRITERIA, profile_build
-from reports.scoring import text_in
+from surveys.scoring_rules import text_in
 from tests.reports.profile_helpers import (
     WORKED,
     reference_definition,

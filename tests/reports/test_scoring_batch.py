@@ -21,11 +21,11 @@ from demo.seeding import responses_seed
 from demo.synthetic import synthetic_answers
 from reports.models import ResponseProfile
 from reports.profiles import profile_fields
-from reports.scoring import ScoringRules
 from reports.scoring_batch import BatchScorer
 from reports.services import profiles_recompute
 from surveys.definition import OTHER, Definition, definition_parse
 from surveys.models import Response
+from surveys.scoring_rules import ScoringRules
 from surveys.selectors import sheet_for_version_id
 from surveys.services import survey_publish, survey_update
 from tests.reports.profile_helpers import (

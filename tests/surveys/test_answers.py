@@ -652,6 +652,52 @@ def test_visibility_of_no_answers_hides_conditional_questions():
     assert [page.code for page in visibility.pages] == ["about", "tools", "final"]
 
 
+# --- walk: the one way through the questions ------------------------------------------------
+
+
+def test_the_walk_meets_every_question_in_order_with_its_page():
+    steps = list(SHEET.walk({}))
+
+    assert [(page.code, q.code) for page, q, _applies, _rows in steps] == [
+        (page.code, q.code) for page in SHEET.definition.pages for q in page.questions
+    ]
+
+
+def test_the_walk_reads_what_the_caller_adds_as_it_goes():
+    known: dict = {}
+    met = {}
+    for _page, question, applies, rows in SHEET.walk(known):
+        met[question.code] = (applies, rows)
+        if question.code == "tools":
+            known["tools"] = ["mlflow", "other"]
+
+    # Added after "tools" was met: the rating applies and the matrix has its
+    # rows, only the picked choices of the definition.
+    assert met["mlflow_rating"] == (True, None)
+    assert met["tool_matrix"] == (True, [("mlflow", t("Mlflow"))])
+
+
+def test_the_walk_gives_no_rows_to_a_matrix_whose_source_is_unanswered():
+    met = {q.code: (applies, rows) for _p, q, applies, rows in SHEET.walk({})}
+
+    # It applies (it has no condition) but has no rows, so it does not show.
+    assert met["tool_matrix"] == (True, [])
+    assert met["mlflow_rating"] == (False, None)
+    assert met["role"] == (True, None)
+
+
+def test_the_walk_reads_a_page_condition_on_entering_the_page():
+    known = {"experience": "lt1"}
+    met = {}
+    for page, question, applies, _rows in SHEET.walk(known):
+        met[question.code] = applies
+        if page.code == "final":
+            known["experience"] = "gt3"  # too late for the page it is on
+
+    assert met["nickname"] is False
+    assert met["comments"] is False
+
+
 # --- condition_holds ------------------------------------------------------------------------
 
 

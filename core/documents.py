@@ -1,0 +1,128 @@
+"""Bounded loading of JSON and YAML documents from outside.
+
+Every request body and every imported definition is loaded here, so that what
+reaches the rest of the code is a plain tree of bounded depth whose strings
+PostgreSQL can store: no aliases (a few hundred bytes of YAML aliases can
+expand to millions of items), no nesting deep enough to exhaust Python's
+recursion, no lone surrogate (which no UTF-8 text can hold). A problem is
+reported with its place in the document (``pages[0].title.en``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+import yaml
+
+# The deepest nesting accepted: definitions need about a dozen levels.
+MAX_DEPTH = 64
+# The largest document read from a file (a request body is limited before
+# parsing, by MAX_REQUEST_BYTES).
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+class DocumentError(ValueError):
+    """A document that cannot be accepted; ``path`` names the place."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.message = message
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+def json_load(data: bytes | str) -> Any:
+    """Parse JSON (strict: no NaN or Infinity) and check it."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" in str(exc):
+            _locate_surrogate(data)
+        raise DocumentError(f"not valid JSON: {exc}") from exc
+    document_check(value)
+    return value
+
+
+def _locate_surrogate(data: bytes | str) -> None:
+    """Name the place of a lone surrogate orjson refused: the standard library
+    reads it into a string, which ``document_check`` then reports."""
+    try:
+        value = json.loads(data, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return
+    document_check(value)
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def yaml_load(text: str | bytes) -> Any:
+    """Parse YAML without aliases, within ``MAX_DEPTH``, and check it."""
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
+    try:
+        value = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"not valid YAML: {exc}") from exc
+    document_check(value)
+    return value
+
+
+def document_check(value: Any) -> None:
+    """Raise ``DocumentError`` unless ``value`` is within bounds (iteratively)."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise DocumentError(f"nested deeper than {MAX_DEPTH} levels", path)
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                if isinstance(key, str):
+                    _check_text(key, path)
+                if isinstance(item, list):
+                    child_path = f"{path}[{key}]"
+                else:
+                    child_path = f"{path}.{key}" if path else str(key)
+                stack.append((child, child_path, depth + 1))
+
+
+def _check_text(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DocumentError(
+            "text is not valid Unicode (a lone surrogate)", path
+        ) from exc
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases and deep nesting while composing
+    (before the recursion that deep nesting would exhaust)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted", event.start_mark
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested deeper than {MAX_DEPTH} levels",
+                self.peek_event().start_mark,
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
