@@ -10,9 +10,10 @@ profile describes come back as JSON text. The client parses no answers
 document; it decodes the classes with numpy.
 
 Batches are read by primary key (``id IN (...)``, which PostgreSQL reads as
-``id = ANY(...)``: one bitmap index scan) rather than in keyset order: a keyset ``ORDER BY id`` over one version's
-responses let PostgreSQL sort every remaining row, answers included, for each
-batch.
+``id = ANY(...)``: one bitmap index scan) rather than in keyset order: a
+keyset ``ORDER BY id`` over one version's responses let PostgreSQL sort every
+remaining row, answers included, for each batch. Which responses a batch
+holds is the caller's queryset, taken as the statement's source.
 """
 
 from __future__ import annotations

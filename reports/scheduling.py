@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connections
 
-from core.broker import broker_redis, broker_url
+from core.broker import broker_redis, broker_script, broker_url
 from reports.selectors import aggregates_stale_version_ids, profiles_needed_by_version
 from reports.services import profiles_prune, profiles_store_for
 
@@ -188,8 +188,7 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
         aggregates_schedule(version_id)  # folded with the profile task's own
         return
     try:
-        client = broker_redis(url)
-        first = client.register_script(_QUEUE_PENDING)(
+        first = broker_script(_QUEUE_PENDING, url)(
             keys=[_pending_key(version_id), _batch_guard_key(version_id)],
             args=[
                 str(response_id),
@@ -237,9 +236,7 @@ def profiles_batch_run(*, version_id: int, owner: str) -> int:
     _guard_release(_batch_guard_key(version_id))
     client = broker_redis()
     lock = _batch_lock_key(version_id)
-    taken = client.register_script(_TAKE_LOCK)(
-        keys=[lock], args=[owner, batch_lock_seconds()]
-    )
+    taken = broker_script(_TAKE_LOCK)(keys=[lock], args=[owner, batch_lock_seconds()])
     if not taken:
         _send(
             PROFILES_BATCH_TASK,
@@ -254,7 +251,7 @@ def profiles_batch_run(*, version_id: int, owner: str) -> int:
             done += _store_batch(ids)
             client.srem(key, *ids)
     finally:
-        client.register_script(_RELEASE_LOCK)(keys=[lock], args=[owner])
+        broker_script(_RELEASE_LOCK)(keys=[lock], args=[owner])
     logger.info("profile batch of version %s: %d stored", version_id, done)
     aggregates_schedule(version_id)
     return done

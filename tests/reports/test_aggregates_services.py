@@ -1,7 +1,7 @@
 """Cohort aggregates and bulk profiles: the services, the tasks and their
 scheduling (``reports.services``, ``reports.selectors``, ``reports.tasks``,
-``reports.scheduling``, ``reports.receivers``), on the real PostgreSQL; the last test runs a real
-Celery worker on the real Redis.
+``reports.scheduling``, ``reports.receivers``), on the real PostgreSQL; the
+last test runs a real Celery worker on the real Redis.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def assert_same(left: dict, right: dict) -> None:
             )
 
 
-# --- The SQL path equals the Python reference ---------------------------------------------------
+# --- The SQL path equals the Python reference -------------------------------------
 
 
 @pytest.mark.django_db
