@@ -9,11 +9,11 @@ hexadecimal digits, see ``reports.scoring_batch``) and the few questions the
 profile describes come back as JSON text. The client parses no answers
 document; it decodes the classes with numpy.
 
-Batches are read by primary key (``id IN (...)``, which PostgreSQL reads as
-``id = ANY(...)``: one bitmap index scan) rather than in keyset order: a
-keyset ``ORDER BY id`` over one version's responses let PostgreSQL sort every
-remaining row, answers included, for each batch. Which responses a batch
-holds is the caller's queryset, taken as the statement's source.
+Batches are read by primary key (``id = ANY(...)``, one bitmap index scan)
+rather than in keyset order: a keyset ``ORDER BY id`` over one version's
+responses let PostgreSQL sort every remaining row, answers included, for each
+batch. Which of a batch's responses are read is the caller's queryset, taken
+as the statement's source.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from psycopg import sql
 
 from core.sql import queryset_sql
@@ -57,9 +58,18 @@ def response_ids_by_version(responses: QuerySet) -> Iterator[tuple[int, np.ndarr
         yield version_id, lines["id"].copy()
 
 
-def batch_ids(ids: np.ndarray) -> list[str]:
-    """The ids of a batch (as ``response_ids_by_version`` gives them) as strings."""
-    return ids.astype(f"U{_ID}").tolist()
+def uuid_array_text(ids: np.ndarray) -> str:
+    """The text of a ``uuid[]`` of ids as ``response_ids_by_version`` gives them.
+
+    One parameter for a whole batch: thousands of ids as a list of parameters
+    cost Django and psycopg more than the read itself.
+    """
+    return "{" + b",".join(ids.tolist()).decode() + "}"
+
+
+def batch_subquery(ids: np.ndarray) -> RawSQL:
+    """The ids of a batch as a subquery, for an ORM filter (``pk__in=``)."""
+    return RawSQL("SELECT unnest(%s::uuid[])", [uuid_array_text(ids)])
 
 
 def _class_expression(scorer: BatchScorer, code: str) -> sql.Composable:
@@ -96,9 +106,11 @@ def _reads_as_json(text: str) -> bool:
     return True
 
 
-def read_statement(scorer: BatchScorer, responses: QuerySet) -> sql.Composable:
-    """The COPY of a batch of responses: id, item classes, then the JSON of each
-    text question."""
+def read_statement(
+    scorer: BatchScorer, responses: QuerySet, ids: np.ndarray
+) -> sql.Composable:
+    """The COPY of the batch ``ids`` of the queryset's responses: id, item
+    classes, then the JSON of each text question."""
     classes = (
         sql.SQL(" || ").join(_class_expression(scorer, code) for code in scorer.items)
         if scorer.items
@@ -116,6 +128,7 @@ def read_statement(scorer: BatchScorer, responses: QuerySet) -> sql.Composable:
   SELECT {columns}
   FROM ({rows}) r
   CROSS JOIN LATERAL (SELECT r.{answers} || '{{}}'::jsonb AS a OFFSET 0) t
+  WHERE r.{id} = ANY({ids}::uuid[])
 ) TO STDOUT"""
     ).format(
         columns=sql.SQL(", ").join(
@@ -123,14 +136,17 @@ def read_statement(scorer: BatchScorer, responses: QuerySet) -> sql.Composable:
         ),
         rows=queryset_sql(rows),
         answers=sql.Identifier(_ROW_ANSWERS),
+        id=sql.Identifier(_ROW_ID),
+        ids=sql.Literal(uuid_array_text(ids)),
     )
 
 
 def profile_inputs(
-    scorer: BatchScorer, responses: QuerySet
+    scorer: BatchScorer, responses: QuerySet, ids: np.ndarray
 ) -> tuple[list[str], np.ndarray, dict[str, list[str | None]]]:
-    """Read a batch of responses: their ids, item classes, and answer texts."""
-    statement = read_statement(scorer, responses)
+    """Read the batch ``ids`` of the queryset's responses: the ids found, their
+    item classes, and their answer texts."""
+    statement = read_statement(scorer, responses, ids)
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         data = b"".join(bytes(block) for block in copy)
     lines = data.split(b"\n")[:-1]

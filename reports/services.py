@@ -17,7 +17,7 @@ from reports.aggregation import suppress
 from reports.models import CohortAggregate, ResponseProfile
 from reports.profiles import PROFILE_CONTENT, profile_fields
 from reports.profiles_sql import (
-    batch_ids,
+    batch_subquery,
     copy_escape,
     profile_inputs,
     response_ids_by_version,
@@ -176,10 +176,9 @@ def _profiles_store_batch(scorer: BatchScorer, version_id: int, ids: np.ndarray)
     transaction, like ``_profiles_store``: a response voided meanwhile loses
     the profile just written. Ids no longer counted are skipped.
     """
-    ids = batch_ids(ids)
     with transaction.atomic():
-        responses = Response.objects.counted(version_id=version_id).filter(pk__in=ids)
-        found, classes, texts = profile_inputs(scorer, responses)
+        responses = Response.objects.counted(version_id=version_id)
+        found, classes, texts = profile_inputs(scorer, responses, ids)
         rows = scorer.score(classes, texts)
         now = timezone.now().isoformat()
         head = f"\t{version_id}\t{copy_escape(scorer.scoring_version)}\t"
@@ -205,7 +204,9 @@ def _profiles_store_batch(scorer: BatchScorer, version_id: int, ids: np.ndarray)
                 with _profile_batch_copy(cursor) as copy:
                     copy.write(data)
                 _profile_batch_merge(cursor)
-        profiles_prune(profiles=ResponseProfile.objects.filter(response_id__in=ids))
+        profiles_prune(
+            profiles=ResponseProfile.objects.filter(response_id__in=batch_subquery(ids))
+        )
     return len(rows)
 
 
@@ -310,11 +311,14 @@ def _snapshot_upsert(
 ) -> None:
     """Insert or update one snapshot, keyed by (version, segment).
 
-    The stored groups are deferred: reading back megabytes of JSON only to
-    overwrite them would cost more than the write itself.
+    One INSERT ... ON CONFLICT: ``update_or_create`` would first lock and read
+    the row, a round trip per snapshot for megabytes it only overwrites.
     """
-    CohortAggregate.objects.defer("data", "public_data").update_or_create(
-        version=version, segment=segment, defaults=fields
+    CohortAggregate.objects.bulk_create(
+        [CohortAggregate(version=version, segment=segment, **fields)],
+        update_conflicts=True,
+        unique_fields=["version", "segment"],
+        update_fields=list(fields),
     )
 
 
