@@ -119,6 +119,44 @@ class Survey(models.Model):
         return self.public_results and self.status != self.Status.DRAFT
 
 
+class SurveyCollaborator(models.Model):
+    """Another researcher the owner lets into a survey's results, or its editing.
+
+    A viewer reads the dashboards, browses the responses and exports them; an
+    editor may also change the survey (publish, open and close, invite) and
+    void responses. Sharing and personal data stay with the owner and staff.
+    """
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", _("Viewer")
+        EDITOR = "editor", _("Editor")
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="collaborators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="survey_collaborations",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["survey", "added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "user"], name="collaborator_once_per_survey"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug}: {self.user_id} ({self.role})"
+
+
 class SurveyVersion(models.Model):
     """A published definition. Immutable: a change publishes a new version."""
 

@@ -27,6 +27,7 @@ from surveys.models import (
     Question,
     Response,
     Survey,
+    SurveyCollaborator,
     SurveyVersion,
     hash_token,
     new_token,
@@ -36,6 +37,7 @@ from surveys.selectors import (
     sheet_for_version_id,
     survey_availability,
     survey_can_manage,
+    survey_can_share,
 )
 from surveys.signals import response_submitted, response_voided
 
@@ -218,6 +220,42 @@ def invitations_create(
         for token in tokens
     )
     return list(zip(invitations, tokens, strict=True))
+
+
+@transaction.atomic
+def collaborator_add(
+    *, survey: Survey, actor: User, email: str, role: str
+) -> SurveyCollaborator:
+    """Let another researcher into the survey as viewer or editor; adding one
+    already there changes their role."""
+    if not survey_can_share(survey=survey, user=actor):
+        raise PermissionDenied(_("Only the survey's owner or staff may share it."))
+    if role not in SurveyCollaborator.Role.values:
+        raise ValidationError({"role": [_("Choose viewer or editor.")]})
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None or not user.is_researcher:
+        raise ValidationError({"email": [_("No researcher has this email address.")]})
+    if user.pk == survey.owner_id:
+        raise ValidationError({"email": [_("The owner already has every right.")]})
+    collaborator, _created = SurveyCollaborator.objects.update_or_create(
+        survey=survey, user=user, defaults={"role": role, "added_by": actor}
+    )
+    logger.info("%s shared %s with %s as %s", actor.pk, survey.slug, user.pk, role)
+    return collaborator
+
+
+@transaction.atomic
+def collaborator_remove(*, collaborator: SurveyCollaborator, actor: User) -> None:
+    """Take a collaborator's access away."""
+    if not survey_can_share(survey=collaborator.survey, user=actor):
+        raise PermissionDenied(_("Only the survey's owner or staff may share it."))
+    collaborator.delete()
+    logger.info(
+        "%s removed %s from %s",
+        actor.pk,
+        collaborator.user_id,
+        collaborator.survey.slug,
+    )
 
 
 # --- Responses ---------------------------------------------------------------------
