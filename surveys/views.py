@@ -28,11 +28,13 @@ from core.errors import Conflict, DomainError
 from surveys.answers import AnswerSheet
 from surveys.definition import OTHER_SUFFIX, Page
 from surveys.forms import (
+    Progress,
     answer_text,
     answers_from_form,
     known_answers,
     merge_answers,
     page_fields,
+    page_progress,
     rendered_questions,
 )
 from surveys.models import Response, Survey, SurveyVersion, translate
@@ -47,6 +49,7 @@ from surveys.selectors import (
 from surveys.services import (
     UNAVAILABLE_MESSAGES,
     response_save,
+    response_save_valid,
     response_start,
     response_submit,
 )
@@ -319,25 +322,26 @@ def _page_post(
         destination = _neighbour(pages, page, 1)
     else:
         destination = page
+    errors: dict[str, list[str]] = {}
     try:
-        response = response_save(
-            response=response,
-            answers=posted,
-            language=_language(),
-            current_page=(destination or page).code,
-            validate_pages={page.code} if forward else None,
-        )
-    except ValidationError as exc:
-        if action == "autosave":
-            return HttpResponse(status=422)
-        return _render_page(
-            request,
-            sheet=sheet,
-            page=page,
-            answers=merged,
-            errors=exc.message_dict,
-            token=token,
-        )
+        try:
+            response = response_save(
+                response=response,
+                answers=posted,
+                language=_language(),
+                current_page=(destination or page).code,
+                validate_pages={page.code} if forward else None,
+            )
+        except ValidationError as exc:
+            # Keep what the respondent got right (a resume link finds it); the
+            # page shows again with every answer, the invalid ones to correct.
+            errors = exc.message_dict
+            response, _invalid = response_save_valid(
+                response=response,
+                answers=posted,
+                language=_language(),
+                current_page=page.code,
+            )
     except Conflict:
         return redirect("surveys:thanks", slug=slug)  # submitted in another tab
     except DomainError as exc:
@@ -346,6 +350,17 @@ def _page_post(
             title=translate(sheet.definition.title),
             message=exc.detail,
             status=exc.status,
+        )
+    if errors:
+        if action == "autosave":
+            return HttpResponse(status=422)
+        return _render_page(
+            request,
+            sheet=sheet,
+            page=page,
+            answers=merged,
+            errors=errors,
+            token=token,
         )
 
     if action == "autosave":
@@ -388,19 +403,28 @@ def _submit(
     return redirect("surveys:thanks", slug=slug)
 
 
+def _problem_line(label: str, message: str) -> str:
+    """A question's text and its problem, without a colon after a question mark."""
+    if not label:
+        return message
+    if label.rstrip()[-1] in "?!.:;\N{HORIZONTAL ELLIPSIS}":
+        return f"{label.rstrip()} {message}"
+    return _("%(question)s: %(problem)s") % {"question": label, "problem": message}
+
+
 def _error_summary(fields: list, errors: dict[str, list[str]]) -> list[dict]:
     items, seen = [], set()
     for item in fields:
         for message in item.errors:
-            items.append({"label": item.text, "message": message, "anchor": item.id})
+            items.append({"text": _problem_line(item.text, message), "anchor": item.id})
         for message in item.other_errors:
             items.append(
-                {"label": item.text, "message": message, "anchor": item.other_id}
+                {"text": _problem_line(item.text, message), "anchor": item.other_id}
             )
         seen |= {item.code, item.code + OTHER_SUFFIX}
     for key, messages in errors.items():
         if key not in seen:
-            items.extend({"label": "", "message": m, "anchor": ""} for m in messages)
+            items.extend({"text": m, "anchor": ""} for m in messages)
     return items
 
 
@@ -421,7 +445,11 @@ def _render_page(
         sheet, page, answers, errors=errors, preview=preview is not None
     )
     pages = list(definition.pages) if preview else sheet.visibility(answers).pages
-    codes = [p.code for p in pages]
+    progress = (
+        Progress(number=page.position + 1, count=len(definition.pages), settled=True)
+        if preview
+        else page_progress(sheet, page, answers)
+    )
     previous, following = _neighbour(pages, page, -1), _neighbour(pages, page, 1)
     slug = definition.slug
     context = {
@@ -430,8 +458,7 @@ def _render_page(
         "page_title": translate(page.title),
         "page_description": translate(page.description),
         "fields": fields,
-        "number": codes.index(page.code) + 1 if page.code in codes else 1,
-        "count": len(codes),
+        "progress": progress,
         "is_first": previous is None,
         "is_last": following is None,
         "error_summary": _error_summary(fields, errors),
