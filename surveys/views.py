@@ -524,6 +524,8 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "survey_title": translate(definition.title),
             "thank_you": translate(definition.thank_you),
             "response": response,
+            # A survey without scoring rules has no maturity profile to show.
+            "scored": bool(definition.scoring),
             "results_public": response.survey.results_are_public,
         },
     )
