@@ -10,13 +10,18 @@ from reports.presentation import cohort_medians, profile_context
 from reports.public import public_page_context
 from reports.selectors import aggregate_public_get, profile_get, rules_for_version_id
 from surveys.models import Survey, translate
-from surveys.selectors import sheet_for_version_id
+from surveys.selectors import sheet_for_version_id, survey_list_results_public
 from surveys.session import held_response
 
 
+@require_GET
 def dashboards(request: HttpRequest) -> HttpResponse:
-    """The entry page of the results dashboards."""
-    return render(request, "reports/dashboards.html")
+    """The entry page of the results: every survey whose results are public."""
+    surveys = [
+        {"slug": survey.slug, "title": survey.display_title}
+        for survey in survey_list_results_public()
+    ]
+    return render(request, "reports/dashboards.html", {"surveys": surveys})
 
 
 @never_cache

@@ -545,6 +545,21 @@ def _mark_batteries(fields: list[Field]) -> None:
 # --- Answers as text (the respondent's own download) --------------------------------
 
 
+def answer_rows(
+    sheet: AnswerSheet, answers: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(code, question text, answer text) of each answered question, in survey order."""
+    return [
+        (
+            question.code,
+            translate(question.text),
+            answer_text(sheet, question, answers[question.code], answers),
+        )
+        for question in sheet.definition.questions.values()
+        if answers.get(question.code) is not None
+    ]
+
+
 def answer_text(
     sheet: AnswerSheet, question: Question, value: Any, answers: Mapping[str, Any]
 ) -> str:

@@ -29,7 +29,7 @@ from surveys.answers import AnswerSheet
 from surveys.definition import OTHER_SUFFIX, Page
 from surveys.forms import (
     Progress,
-    answer_text,
+    answer_rows,
     answers_from_form,
     known_answers,
     merge_answers,
@@ -560,17 +560,7 @@ def survey_my_answers(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
         download = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
         writer = csv_writer(download)
         writer.writerow([_("Question code"), _("Question"), _("Answer")])
-        for question in sheet.definition.questions.values():
-            value = response.answers.get(question.code)
-            if value is None:
-                continue
-            writer.writerow(
-                [
-                    question.code,
-                    translate(question.text),
-                    answer_text(sheet, question, value, response.answers),
-                ]
-            )
+        writer.writerows(answer_rows(sheet, response.answers))
     download["Content-Disposition"] = f'attachment; filename="{filename}"'
     return download
 
