@@ -125,6 +125,9 @@ def profile_context(
         "weakest": get_text_list(
             [f"{d['code']} {d['title']}" for d in weakest], _("and")
         ),
+        # Naming all eight dimensions says nothing: say they are level instead.
+        "weakest_all": len(weakest) > 1
+        and len(weakest) == sum(d["assessed"] for d in dimensions),
         "breadth": profile.get("breadth"),
         "max_level": rules.max_level,
         "bottleneck": next((d for d in dimensions if d["is_bottleneck"]), None),

@@ -368,6 +368,7 @@ def test_overall_level_bottleneck_and_flags(worked):
     assert context["overall_level"] == 0.0
     # The overall level is the weakest dimension's: named, with its title.
     assert context["weakest"] == "D7 Governance and traceability"
+    assert context["weakest_all"] is False
     assert str(context["overall_meaning"]).startswith("None:")
     assert context["bottleneck"]["code"] == "D7"
     assert [d["code"] for d in context["dimensions"] if d["is_bottleneck"]] == ["D7"]
@@ -443,3 +444,23 @@ def test_unscored_profile_shows_only_the_descriptive_part(worked):
 def test_worked_ladders_are_listed_in_the_rules_order():
     """A guard on the data used above: the rules list D1..D8 in order."""
     assert [d.code for d in RULES.dimensions] == list(WORKED)
+
+
+def test_when_every_dimension_is_level_none_is_named_as_the_weakest():
+    top = maturity_only({f"D{n}": ["present"] * 4 for n in range(1, 9)})
+
+    context = context_for(top)
+
+    assert context["overall_level"] == 4.0
+    assert context["weakest_all"] is True
+
+
+def test_two_weakest_dimensions_are_both_named():
+    answers = maturity_only({**WORKED, "D3": ["absent"] * 4, "D7": ["absent"] * 4})
+
+    context = context_for(answers)
+
+    assert context["weakest"] == (
+        "D3 Automated, orchestrated pipelines and D7 Governance and traceability"
+    )
+    assert context["weakest_all"] is False
