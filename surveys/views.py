@@ -101,6 +101,18 @@ def _problem(
     )
 
 
+def _refused(
+    request: HttpRequest, sheet: AnswerSheet, exc: DomainError
+) -> HttpResponse:
+    """A page explaining why the survey refused a save or a submission."""
+    return _problem(
+        request,
+        title=translate(sheet.definition.title),
+        message=exc.detail,
+        status=exc.status,
+    )
+
+
 def _unavailable(
     request: HttpRequest, survey: Survey, availability: str
 ) -> HttpResponse:
@@ -345,12 +357,7 @@ def _page_post(
     except Conflict:
         return redirect("surveys:thanks", slug=slug)  # submitted in another tab
     except DomainError as exc:
-        return _problem(
-            request,
-            title=translate(sheet.definition.title),
-            message=exc.detail,
-            status=exc.status,
-        )
+        return _refused(request, sheet, exc)
     if errors:
         if action == "autosave":
             return HttpResponse(status=422)
@@ -394,12 +401,7 @@ def _submit(
         )
         return redirect(_page_url(slug, target.code) + "?check=1")
     except DomainError as exc:
-        return _problem(
-            request,
-            title=translate(sheet.definition.title),
-            message=exc.detail,
-            status=exc.status,
-        )
+        return _refused(request, sheet, exc)
     return redirect("surveys:thanks", slug=slug)
 
 

@@ -76,6 +76,26 @@ BROKEN_WORDS_JS = """
 """
 
 
+def watched(page: Page) -> Page:
+    """Record failed requests and script errors on ``page``, for tests to assert on.
+
+    ``page.failed_responses`` lists ``"<status> <url>"`` of every answer >= 400
+    and ``page.errors`` every uncaught script error.
+    """
+    page.failed_responses = []
+    page.errors = []
+    page.on(
+        "response",
+        lambda response: (
+            page.failed_responses.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
 def assert_accessible(page: Page) -> None:
     """No serious or critical axe-core violation on the page as it is now."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):

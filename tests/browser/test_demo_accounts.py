@@ -2,13 +2,14 @@
 something real to do, and every page it reaches passes axe."""
 
 import re
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from surveys.models import Response
-from tests.browser.checks import assert_accessible, screenshot
+from tests.browser.checks import assert_accessible, screenshot, watched
 
 pytestmark = pytest.mark.browser
 
@@ -21,20 +22,11 @@ def demo(new_context, settings):
     """``load_demo`` as the run command calls it, with fewer responses."""
     settings.DEMO_PASSWORD = DEMO_PASSWORD
     settings.DEMO_RESPONSES = RESPONSES
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=StringIO())
 
 
 def signed_in(new_context, email: str) -> Page:
-    page = new_context(locale="en-US").new_page()
-    page.failed_responses = []
-    page.on(
-        "response",
-        lambda r: (
-            page.failed_responses.append(f"{r.status} {r.url}")
-            if r.status >= 400
-            else None
-        ),
-    )
+    page = watched(new_context(locale="en-US").new_page())
     page.goto("/accounts/login/")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)

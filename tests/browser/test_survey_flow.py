@@ -26,6 +26,7 @@ from tests.browser.checks import (
     assert_no_horizontal_scroll,
     assert_no_word_broken,
     screenshot,
+    watched,
 )
 
 pytestmark = pytest.mark.browser
@@ -74,22 +75,6 @@ def reference_survey(new_context):
     """
     admin = demo_load()[0]
     return reference_survey_load(actor=admin)
-
-
-def watched(page: Page) -> Page:
-    """Record failed requests and script errors on ``page``, as conftest does."""
-    page.failed_responses = []
-    page.errors = []
-    page.on(
-        "response",
-        lambda response: (
-            page.failed_responses.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
 
 
 def assert_clean(page: Page) -> None:
