@@ -117,6 +117,16 @@ def survey_list_public() -> QuerySet[Survey]:
     )
 
 
+def survey_list_results_public() -> QuerySet[Survey]:
+    """Surveys whose results anyone may read, as ``Survey.results_are_public`` says."""
+    return (
+        Survey.objects.filter(public_results=True, current_version__isnull=False)
+        .exclude(status=Survey.Status.DRAFT)
+        .only("slug", "title", "status", "public_results", "current_version_id")
+        .order_by("slug")
+    )
+
+
 def survey_list_for_user(*, user: User) -> QuerySet[Survey]:
     """Open public surveys for everyone; researchers also those they own or
     collaborate on; staff all."""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.errors import Conflict, Forbidden, Gone, Unprocessable
 from surveys.definition import definition_errors
+from surveys.forms import merge_answers
 from surveys.models import (
     Invitation,
     Page,
@@ -187,6 +188,20 @@ def survey_update(
     if fields:
         survey.full_clean(exclude=["owner", "current_version"])
         survey.save(update_fields=[*fields, "updated_at"])
+    return survey
+
+
+@transaction.atomic
+def survey_hand_over(*, survey: Survey, owner: User, actor: User) -> Survey:
+    """Make a researcher the survey's owner; only staff may hand a survey over."""
+    if not actor.is_staff:
+        raise PermissionDenied(_("Only staff may hand a survey over."))
+    if not owner.is_researcher:
+        raise ValidationError({"owner": [_("Choose a researcher as the owner.")]})
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.owner_id != owner.pk:
+        survey.owner = owner
+        survey.save(update_fields=["owner", "updated_at"])
     return survey
 
 
@@ -451,18 +466,25 @@ def response_save(
         raise ValidationError(
             {"answers": [_("Send an object mapping question codes to answers.")]}
         )
-    merged = {**response.answers, **answers}
-    merged = {key: value for key, value in merged.items() if value is not None}
     sheet = sheet_for_version(response.version)
     clean, errors = sheet.clean(
-        merged,
+        merge_answers(response.answers, answers),
         complete=validate_pages is not None,
         only_pages=validate_pages,
         keep_hidden=True,
     )
     if errors:
         raise ValidationError(errors)
-    response.answers = clean
+    return _draft_store(response, clean, language, current_page)
+
+
+def _draft_store(
+    response: Response,
+    answers: dict[str, Any],
+    language: str | None,
+    current_page: str | None,
+) -> Response:
+    response.answers = answers
     fields = ["answers", "updated_at"]
     if language:
         response.language = language
@@ -472,6 +494,35 @@ def response_save(
         fields.append("current_page")
     response.save(update_fields=fields)
     return response
+
+
+@transaction.atomic
+def response_save_valid(
+    *,
+    response: Response,
+    answers: dict[str, Any],
+    language: str | None = None,
+    current_page: str | None = None,
+) -> tuple[Response, dict[str, list[str]]]:
+    """Merge the answers that pass the draft check into a draft; return the others' errors.
+
+    For a page that failed its checks: what the respondent got right is kept
+    (a resume link finds it), and where a new answer is invalid the earlier
+    one stays. Required questions are not enforced, as in any draft save.
+    """
+    response = _locked(response)
+    _require_open(response.survey)
+    sheet = sheet_for_version(response.version)
+    clean, errors = sheet.clean(
+        merge_answers(response.answers, answers), complete=False, keep_hidden=True
+    )
+    if errors:
+        valid = {key: value for key, value in answers.items() if key not in errors}
+        # An answer still in error here holds no valid value: it is left out.
+        clean, _still = sheet.clean(
+            merge_answers(response.answers, valid), complete=False, keep_hidden=True
+        )
+    return _draft_store(response, clean, language, current_page), errors
 
 
 def _lock_response(pk: Any) -> Response:
@@ -509,7 +560,7 @@ def _submit(locked: Response, answers: Any) -> Response:
             raise ValidationError(
                 {"answers": [_("Send an object mapping question codes to answers.")]}
             )
-        merged = {k: v for k, v in {**merged, **answers}.items() if v is not None}
+        merged = merge_answers(merged, answers)
     clean, errors = sheet_for_version(locked.version).clean(merged, complete=True)
     if errors:
         raise ValidationError(errors)

@@ -28,11 +28,13 @@ from core.errors import Conflict, DomainError
 from surveys.answers import AnswerSheet
 from surveys.definition import OTHER_SUFFIX, Page
 from surveys.forms import (
-    answer_text,
+    Progress,
+    answer_rows,
     answers_from_form,
     known_answers,
     merge_answers,
     page_fields,
+    page_progress,
     rendered_questions,
 )
 from surveys.models import Response, Survey, SurveyVersion, translate
@@ -48,6 +50,7 @@ from surveys.selectors import (
 from surveys.services import (
     UNAVAILABLE_MESSAGES,
     response_save,
+    response_save_valid,
     response_start,
     response_submit,
 )
@@ -96,6 +99,18 @@ def _problem(
         "surveys/unavailable.html",
         {"title": title, "message": message, "results_slug": results_slug},
         status=status,
+    )
+
+
+def _refused(
+    request: HttpRequest, sheet: AnswerSheet, exc: DomainError
+) -> HttpResponse:
+    """A page explaining why the survey refused a save or a submission."""
+    return _problem(
+        request,
+        title=translate(sheet.definition.title),
+        message=exc.detail,
+        status=exc.status,
     )
 
 
@@ -320,15 +335,31 @@ def _page_post(
         destination = _neighbour(pages, page, 1)
     else:
         destination = page
+    errors: dict[str, list[str]] = {}
     try:
-        response = response_save(
-            response=response,
-            answers=posted,
-            language=_language(),
-            current_page=(destination or page).code,
-            validate_pages={page.code} if forward else None,
-        )
-    except ValidationError as exc:
+        try:
+            response = response_save(
+                response=response,
+                answers=posted,
+                language=_language(),
+                current_page=(destination or page).code,
+                validate_pages={page.code} if forward else None,
+            )
+        except ValidationError as exc:
+            # Keep what the respondent got right (a resume link finds it); the
+            # page shows again with every answer, the invalid ones to correct.
+            errors = exc.message_dict
+            response, _invalid = response_save_valid(
+                response=response,
+                answers=posted,
+                language=_language(),
+                current_page=page.code,
+            )
+    except Conflict:
+        return redirect("surveys:thanks", slug=slug)  # submitted in another tab
+    except DomainError as exc:
+        return _refused(request, sheet, exc)
+    if errors:
         if action == "autosave":
             return HttpResponse(status=422)
         return _render_page(
@@ -336,17 +367,8 @@ def _page_post(
             sheet=sheet,
             page=page,
             answers=merged,
-            errors=exc.message_dict,
+            errors=errors,
             token=token,
-        )
-    except Conflict:
-        return redirect("surveys:thanks", slug=slug)  # submitted in another tab
-    except DomainError as exc:
-        return _problem(
-            request,
-            title=translate(sheet.definition.title),
-            message=exc.detail,
-            status=exc.status,
         )
 
     if action == "autosave":
@@ -380,28 +402,32 @@ def _submit(
         )
         return redirect(_page_url(slug, target.code) + "?check=1")
     except DomainError as exc:
-        return _problem(
-            request,
-            title=translate(sheet.definition.title),
-            message=exc.detail,
-            status=exc.status,
-        )
+        return _refused(request, sheet, exc)
     return redirect("surveys:thanks", slug=slug)
+
+
+def _problem_line(label: str, message: str) -> str:
+    """A question's text and its problem, without a colon after a question mark."""
+    if not label:
+        return message
+    if label.rstrip()[-1] in "?!.:;\N{HORIZONTAL ELLIPSIS}":
+        return f"{label.rstrip()} {message}"
+    return _("%(question)s: %(problem)s") % {"question": label, "problem": message}
 
 
 def _error_summary(fields: list, errors: dict[str, list[str]]) -> list[dict]:
     items, seen = [], set()
     for item in fields:
         for message in item.errors:
-            items.append({"label": item.text, "message": message, "anchor": item.id})
+            items.append({"text": _problem_line(item.text, message), "anchor": item.id})
         for message in item.other_errors:
             items.append(
-                {"label": item.text, "message": message, "anchor": item.other_id}
+                {"text": _problem_line(item.text, message), "anchor": item.other_id}
             )
         seen |= {item.code, item.code + OTHER_SUFFIX}
     for key, messages in errors.items():
         if key not in seen:
-            items.extend({"label": "", "message": m, "anchor": ""} for m in messages)
+            items.extend({"text": m, "anchor": ""} for m in messages)
     return items
 
 
@@ -422,7 +448,11 @@ def _render_page(
         sheet, page, answers, errors=errors, preview=preview is not None
     )
     pages = list(definition.pages) if preview else sheet.visibility(answers).pages
-    codes = [p.code for p in pages]
+    progress = (
+        Progress(number=page.position + 1, count=len(definition.pages), settled=True)
+        if preview
+        else page_progress(sheet, page, answers)
+    )
     previous, following = _neighbour(pages, page, -1), _neighbour(pages, page, 1)
     slug = definition.slug
     context = {
@@ -431,8 +461,7 @@ def _render_page(
         "page_title": translate(page.title),
         "page_description": translate(page.description),
         "fields": fields,
-        "number": codes.index(page.code) + 1 if page.code in codes else 1,
-        "count": len(codes),
+        "progress": progress,
         "is_first": previous is None,
         "is_last": following is None,
         "error_summary": _error_summary(fields, errors),
@@ -498,6 +527,8 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "survey_title": translate(definition.title),
             "thank_you": translate(definition.thank_you),
             "response": response,
+            # A survey without scoring rules has no maturity profile to show.
+            "scored": bool(definition.scoring),
             "results_public": response.survey.results_are_public,
         },
     )
@@ -532,17 +563,7 @@ def survey_my_answers(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
         download = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
         writer = csv_writer(download)
         writer.writerow([_("Question code"), _("Question"), _("Answer")])
-        for question in sheet.definition.questions.values():
-            value = response.answers.get(question.code)
-            if value is None:
-                continue
-            writer.writerow(
-                [
-                    question.code,
-                    translate(question.text),
-                    answer_text(sheet, question, value, response.answers),
-                ]
-            )
+        writer.writerows(answer_rows(sheet, response.answers))
     download["Content-Disposition"] = f'attachment; filename="{filename}"'
     return download
 
