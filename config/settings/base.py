@@ -299,6 +299,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "ResponseStatusEnum": "surveys.models.Response.Status",
+        "UserRoleEnum": "accounts.models.User.Role",
+        "CollaboratorRoleEnum": "surveys.models.SurveyCollaborator.Role",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

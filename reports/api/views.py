@@ -149,7 +149,7 @@ class SurveyAggregatesView(APIView):
             if survey is None or survey.status == Survey.Status.DRAFT:
                 raise exceptions.NotFound()
             raise exceptions.PermissionDenied(
-                "Only the survey's owner or staff may read its aggregates."
+                "Only the survey's owner, its collaborators or staff may read its aggregates."
             )
         query = AggregatesQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
