@@ -9,9 +9,10 @@ therefore recorded in Redis and picked up by one task per short window.
 from __future__ import annotations
 
 import redis
+from redis.commands.core import Script
 
 from config.celery import app
-from core.redis import redis_client
+from core.redis import redis_client, redis_script
 
 
 def broker_url() -> str | None:
@@ -22,7 +23,16 @@ def broker_url() -> str | None:
 
 def broker_redis(url: str | None = None) -> redis.Redis:
     """A client on the broker's Redis (``url`` if the caller already read it)."""
+    return redis_client(_required(url))
+
+
+def broker_script(source: str, url: str | None = None) -> Script:
+    """A Lua script on the broker's Redis (``url`` if the caller already read it)."""
+    return redis_script(_required(url), source)
+
+
+def _required(url: str | None) -> str:
     url = url or broker_url()
     if url is None:
         raise RuntimeError("Celery has no Redis broker")
-    return redis_client(url)
+    return url

@@ -5,4 +5,6 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self) -> None:
-        from reports import receivers  # noqa: F401 - connects the signal receivers
+        # Connect the signal receivers, and register the tasks in every
+        # process: reports.scheduling sends them by name.
+        from reports import receivers, tasks  # noqa: F401

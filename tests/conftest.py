@@ -18,6 +18,7 @@ import redis
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from core.caching import clear_process_caches
 from tests.accounts.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,11 +67,7 @@ def _clear_cache() -> Iterator[None]:
         broker.delete(*stale)
     # Parsed definitions are cached per version id, which a flushed test
     # database may hand out again.
-    from reports import selectors as report_selectors
-    from surveys import selectors
-
-    selectors._SHEETS.clear()
-    report_selectors._RULES.clear()
+    clear_process_caches()
     yield
 
 

@@ -1,5 +1,6 @@
 """A response's stored profile: ``reports.services.profile_compute``, its task,
-and the enqueueing on submit and void (``reports.receivers``, ``reports.tasks``).
+and the enqueueing on submit and void (``reports.receivers``, ``reports.tasks``,
+``reports.scheduling``).
 
 Celery runs in-process here (the test settings); ``test_celery_profiles.py``
 runs a real worker.
@@ -7,24 +8,22 @@ runs a real worker.
 
 import csv
 import logging
+import time
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from reports import selectors as report_selectors
+from reports import services as reports_services
 from reports.catalogue import CATALOGUE_PATH
 from reports.models import ResponseProfile
+from reports.scheduling import profile_enqueue, results_queue
 from reports.services import profile_compute, profiles_store_for
-from reports.tasks import (
-    profile_compute_task,
-    profile_enqueue,
-    profiles_batch_task,
-    results_queue,
-)
+from reports.tasks import profile_compute_task, profiles_batch_task
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
 from surveys.services import (
@@ -54,15 +53,9 @@ pytestmark = pytest.mark.django_db
 DELAY = "reports.tasks.profile_compute_task.delay"
 # What a commit calls: queue the response for its profile and its aggregates.
 QUEUE = "reports.receivers.results_queue"
-BROKER = "reports.tasks.broker_redis"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    """Parsed rules are cached per version id, like the sheets conftest clears."""
-    report_selectors._RULES.clear()
-    yield
-    report_selectors._RULES.clear()
+# Where the broker's Redis is, for the scheduling: here, a port nothing listens on.
+BROKER_URL = "reports.scheduling.broker_url"
+DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
@@ -482,7 +475,7 @@ def test_a_batch_stores_every_pending_profile_then_schedules_the_aggregates(
     survey, definition, mocker, staff_user
 ):
     apply = mocker.patch("reports.tasks.profiles_batch_task.apply_async")
-    schedule = mocker.patch("reports.tasks.aggregates_schedule")
+    schedule = mocker.patch("reports.scheduling.aggregates_schedule")
     version_id = survey.current_version_id
     responses = queued_responses(survey, definition, 3)
     Response.objects.filter(pk=responses[2].pk).update(
@@ -518,7 +511,7 @@ def test_submitting_then_computing_in_process_stores_the_profile(
 def test_enqueue_never_raises_when_the_broker_is_down(worked, mocker, caplog):
     delay = mocker.patch(DELAY, side_effect=BrokerError("Error 111 connecting"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
         assert profile_enqueue(worked.pk) is None
 
     delay.assert_called_once_with(response_id=str(worked.pk))
@@ -531,7 +524,7 @@ def test_enqueue_never_raises_when_the_broker_is_down(worked, mocker, caplog):
 def test_enqueue_survives_any_error_of_the_publisher(worked, mocker, caplog):
     mocker.patch(DELAY, side_effect=RuntimeError("Retry limit exceeded"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
         profile_enqueue(worked.pk)
 
     assert "could not queue the profile" in caplog.text
@@ -540,11 +533,11 @@ def test_enqueue_survives_any_error_of_the_publisher(worked, mocker, caplog):
 def test_submission_succeeds_when_the_broker_is_down(
     survey, definition, mocker, caplog, django_capture_on_commit_callbacks
 ):
-    mocker.patch(BROKER, side_effect=redis.ConnectionError("Error 111 connecting"))
+    mocker.patch(BROKER_URL, return_value=DEAD_BROKER)
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with (
-        caplog.at_level(logging.WARNING, logger="reports.tasks"),
+        caplog.at_level(logging.WARNING, logger="reports.scheduling"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         submitted = response_submit(response=draft)
@@ -564,25 +557,171 @@ def test_worked_answers_use_the_ladders_as_written(definition):
     assert answers["valued_stages"] == WORKED_STAGES
 
 
+def batch_lock(version_id: int) -> str:
+    return f"reports:profiles-batch-lock:{version_id}"
+
+
+def test_a_running_batch_holds_its_lock_however_long_it_runs(
+    survey, definition, mocker, settings
+):
+    """Its lock lives a few seconds but is renewed while the batch runs: else a
+    long batch could lose it, and a second batch compute the same ids."""
+    settings.PROFILE_BATCH_LOCK_SECONDS = 1
+    send = mocker.patch("reports.scheduling._send")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    queued_responses(survey, definition, 1)
+    send.reset_mock()  # the batch the submission queued
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    seen = []
+
+    def store(*, response_ids, version_id):
+        time.sleep(2.5)  # longer than the lock's own lifetime
+        seen.append(broker.pttl(batch_lock(version_id)))
+        seen.append(profiles_batch_task(version_id=version_id))  # a second batch
+        return profiles_store_for(response_ids=response_ids, version_id=version_id)
+
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    lifetime, second = seen
+    assert 0 < lifetime <= 1000
+    assert second == 0  # it found the lock held and came back later
+    send.assert_called_once()
+    assert not broker.exists(batch_lock(version_id))  # released at the end
+
+
+def test_a_dead_worker_s_lock_lets_the_next_batch_in_within_seconds(
+    survey, definition, mocker, settings
+):
+    """A worker killed mid-batch stops renewing its lock: the next batch (the
+    redelivered message, or one the next submission queues) runs as soon as
+    the lock lapses, not minutes later."""
+    settings.PROFILE_BATCH_LOCK_SECONDS = 1
+    mocker.patch("reports.scheduling._send")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    responses = queued_responses(survey, definition, 2)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    # What a batch whose worker died leaves: its lock, renewed no more.
+    broker.set(batch_lock(version_id), "dead-worker-token", px=1000)
+
+    early = profiles_batch_task(version_id=version_id)
+    time.sleep(1.1)
+    later = profiles_batch_task(version_id=version_id)
+
+    assert (early, later) == (0, 2)
+    assert ResponseProfile.objects.filter(response__in=responses).count() == 2
+
+
+def test_a_batch_skips_the_responses_reconciliation_profiled_meanwhile(
+    survey, definition, mocker
+):
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    first, second = queued_responses(survey, definition, 2)
+    profile_compute(response=first)  # what a reconciliation fill did
+    computed = mocker.spy(reports_services, "_profiles_store")
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    (rows,), _kwargs = computed.call_args
+    assert [str(row[0]) for row in rows] == [str(second.pk)]
+    assert ResponseProfile.objects.count() == 2
+
+
+def test_a_batch_that_ends_leaves_alone_a_lock_another_batch_took(
+    survey, definition, mocker
+):
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    queued_responses(survey, definition, 1)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+
+    def store(*, response_ids, version_id):
+        # This batch's lock expired meanwhile, and another batch took it.
+        broker.set(batch_lock(version_id), "another-task", ex=60)
+        return profiles_store_for(response_ids=response_ids, version_id=version_id)
+
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    assert broker.get(batch_lock(version_id)) == b"another-task"
+
+
+def test_a_soft_time_limit_stops_a_batch_and_leaves_its_ids_pending(
+    survey, definition, mocker
+):
+    """Celery raises ``SoftTimeLimitExceeded`` inside the task: the batch stops
+    there, its responses stay pending, and the next batch computes them."""
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    responses = queued_responses(survey, definition, 2)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    stopped = mocker.patch(
+        "reports.scheduling.profiles_store_for", side_effect=SoftTimeLimitExceeded()
+    )
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        profiles_batch_task(version_id=version_id)
+
+    stopped.assert_called_once()
+    pending = broker.smembers(f"reports:profiles-pending:{version_id}")
+    assert {raw.decode() for raw in pending} == {str(r.pk) for r in responses}
+    assert not broker.exists(batch_lock(version_id))
+    assert not ResponseProfile.objects.exists()
+    mocker.patch(
+        "reports.scheduling.profiles_store_for", side_effect=profiles_store_for
+    )
+    assert profiles_batch_task(version_id=version_id) == 2
+
+
 def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
     survey, definition, mocker, caplog
 ):
     mocker.patch("reports.tasks.profiles_batch_task.apply_async")
-    mocker.patch("reports.tasks.aggregates_schedule")
+    mocker.patch("reports.scheduling.aggregates_schedule")
     version_id = survey.current_version_id
     good, bad = queued_responses(survey, definition, 2)
     real = profiles_store_for
 
-    def store(*, response_ids):
+    def store(*, response_ids, version_id):
         if str(bad.pk) in response_ids:
             raise ValueError("a scoring bug")
-        return real(response_ids=response_ids)
+        return real(response_ids=response_ids, version_id=version_id)
 
-    mocker.patch("reports.tasks.profiles_store_for", side_effect=store)
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
 
-    with caplog.at_level(logging.ERROR, logger="reports.tasks"):
+    with caplog.at_level(logging.ERROR, logger="reports.scheduling"):
         assert profiles_batch_task(version_id=version_id) == 1
 
     assert ResponseProfile.objects.filter(response=good).exists()
     assert f"could not compute the profile of {bad.pk}" in caplog.text
     assert profiles_batch_task(version_id=version_id) == 0  # not retried forever
+
+
+def test_a_batch_lost_with_its_worker_blocks_the_next_only_for_the_grace(
+    survey, definition, mocker, settings
+):
+    """The first submission of a window queues the batch; if that message is
+    lost (its worker killed before it started), a later submission queues
+    another once ``SCHEDULE_GRACE_SECONDS`` have passed, not minutes later."""
+    settings.PROFILE_BATCH_SECONDS = 0
+    settings.SCHEDULE_GRACE_SECONDS = 1
+    send = mocker.patch("reports.scheduling._send")
+
+    queued_responses(survey, definition, 2)  # the second finds the guard
+    assert send.call_count == 1
+    time.sleep(1.1)  # the batch never started: its guard lapses
+    queued_responses(survey, definition, 1)
+
+    assert send.call_count == 2
+    assert send.call_args.kwargs == {
+        "countdown": 0,
+        "version_id": survey.current_version_id,
+    }

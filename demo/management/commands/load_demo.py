@@ -5,7 +5,7 @@ from demo.loading import (
     demo_load,
     demo_password,
     demo_responses_load,
-    reference_survey_load,
+    demo_survey_load,
 )
 
 
@@ -22,9 +22,11 @@ class Command(BaseCommand):
         users = demo_load()
         for user in users:
             self.stdout.write(f"  {user.email}")
-        version = reference_survey_load(actor=users[0])
+        admin, researcher = users[0], users[1]
+        version = demo_survey_load(owner=researcher, staff=admin)
         self.stdout.write(
-            f"  survey {version.survey.slug} v{version.number} ({version.survey.status})"
+            f"  survey {version.survey.slug} v{version.number} ({version.survey.status}),"
+            f" owned by {researcher.email}, results public"
         )
         added = demo_responses_load(
             survey=version.survey, count=settings.DEMO_RESPONSES
