@@ -19,7 +19,8 @@ import pytest
 
 from config.celery import app
 from reports.models import ResponseProfile
-from reports.tasks import reconcile_task, results_queue
+from reports.scheduling import results_queue
+from reports.tasks import reconcile_task
 from tests.conftest import CELERY, background, celery_at, server_env, wait_until
 from tests.reports.profile_helpers import fresh_profile, many_responses, stored_profile
 
