@@ -1,7 +1,8 @@
 """What a respondent sees of a profile: a radar chart and next steps.
 
-Pure: builds template context and an inline SVG from stored profile data, the
-version's definition and scoring rules. The SVG is drawn on the server so the
+Builds template context and an inline SVG from stored profile data, the
+version's definition and scoring rules; its one read is the tool catalogue
+(one query), for the tools that help each dimension. The SVG is drawn on the server so the
 chart needs no JavaScript and carries its own text alternative.
 """
 
@@ -14,7 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reports.catalogue import tools_covering
+from reports.catalogue import tool_catalogue, tools_covering
 from reports.profiles import DIMENSION_CRITERIA
 from surveys.definition import Definition
 from surveys.scoring_rules import ScoringRules, level_name, text_in
@@ -45,6 +46,7 @@ def profile_context(
             "descriptive": _descriptive(descriptive, definition, language),
         }
     by_code = {d["code"]: d for d in profile.get("dimensions", [])}
+    catalogue = tool_catalogue()
     dimensions = []
     for dimension in rules.dimensions:
         stored = by_code.get(dimension.code, {})
@@ -70,7 +72,9 @@ def profile_context(
                 "next_item": next_item,
                 "tools": [
                     t.name
-                    for t in tools_covering(DIMENSION_CRITERIA.get(dimension.code, ()))
+                    for t in tools_covering(
+                        DIMENSION_CRITERIA.get(dimension.code, ()), catalogue=catalogue
+                    )
                 ][:4],
                 "is_bottleneck": dimension.code == profile.get("bottleneck"),
             }
