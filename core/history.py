@@ -37,13 +37,12 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def tracked_history(**options: Any) -> HistoricalRecords:
+def tracked_history(*, excluded_fields: Iterable[str] = ()) -> HistoricalRecords:
     """Track a model's changes with the actor as a user id and a free-text note."""
     return HistoricalRecords(
         history_user_id_field=models.BigIntegerField(null=True, blank=True),
         history_change_reason_field=models.TextField(null=True, blank=True),
-        excluded_fields=list(UNTRACKED_FIELDS),
-        **options,
+        excluded_fields=[*UNTRACKED_FIELDS, *excluded_fields],
     )
 
 

@@ -52,7 +52,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             headers={"Retry-After": "1"},
         )
     if isinstance(exc, DomainError):
-        return Response(error_body(detail=exc.detail, code=exc.code), status=exc.status)
+        return Response(
+            error_body(detail=exc.detail, code=exc.code, errors=exc.errors),
+            status=exc.status,
+        )
     exc = _normalise(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
