@@ -36,6 +36,17 @@ STATE_LABELS = {
     COMPLETED: _("Completed"),
 }
 
+# What the button of each move says.
+MOVE_LABELS = {
+    (SCOPE, PIPELINES): _("Continue: create the pipelines"),
+    (PIPELINES, VERIFICATION): _("Continue: verify the bottleneck"),
+    (VERIFICATION, MONITORING): _("Resolved or reduced: continue to monitoring"),
+    (VERIFICATION, PIPELINES): _("Not resolved: back to the pipelines"),
+    (MONITORING, DECISION): _("Continue: decide on maintenance"),
+    (DECISION, SCOPE): _("Needs maintenance: open the next sprint"),
+    (DECISION, COMPLETED): _("No maintenance: complete the sprint"),
+}
+
 # Where a sprint may go from each state. From the decision, "scope" means
 # "maintenance needed": this sprint completes and the next one opens at scope.
 TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -128,11 +128,51 @@ def radar_svg(
     dimensions: list[dict[str, Any]], *, max_level: int, size: int = 320
 ) -> str:
     """An SVG radar of each dimension's level L (filled) and score S (dashed)."""
-    if len(dimensions) < 3:
+    levels = [
+        d["level"] if d["assessed"] and d["level"] is not None else 0
+        for d in dimensions
+    ]
+    scores = [
+        d["score"] if d["assessed"] and d["score"] is not None else 0
+        for d in dimensions
+    ]
+    summary = "; ".join(
+        f"{d['code']} {d['title']}: "
+        + (
+            _("level %(level)s, score %(score)s")
+            % {"level": d["level"], "score": d["score"]}
+            if d["assessed"]
+            else _("not assessed")
+        )
+        for d in dimensions
+    )
+    return radar_chart_svg(
+        [d["code"] for d in dimensions],
+        [("radar-score", scores), ("radar-level", levels)],
+        max_level=max_level,
+        label=_("Maturity level per dimension. %(summary)s") % {"summary": summary},
+        size=size,
+    )
+
+
+def radar_chart_svg(
+    codes: list[str],
+    series: list[tuple[str, list[float]]],
+    *,
+    max_level: int,
+    label: str,
+    size: int = 320,
+) -> str:
+    """An SVG radar with one axis per code and one polygon per series.
+
+    Each series is (CSS class, one value per code), drawn in order, the last
+    on top; ``label`` is the chart's text alternative.
+    """
+    if len(codes) < 3:
         return ""
     centre = size / 2
     radius = size / 2 - 56
-    count = len(dimensions)
+    count = len(codes)
 
     def point(index: int, value: float, *, clamp: bool = True) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
@@ -151,7 +191,7 @@ def radar_svg(
         parts.append(
             f'<polygon class="radar-grid" points="{polygon([ring] * count)}"/>'
         )
-    for index, dimension in enumerate(dimensions):
+    for index, code in enumerate(codes):
         x, y = point(index, max_level)
         parts.append(
             f'<line class="radar-axis" x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}"/>'
@@ -163,32 +203,14 @@ def radar_svg(
         )
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" dominant-baseline="middle">'
-            f"{escape(dimension['code'])}</text>"
+            f"{escape(code)}</text>"
         )
-    levels = [
-        d["level"] if d["assessed"] and d["level"] is not None else 0
-        for d in dimensions
-    ]
-    scores = [
-        d["score"] if d["assessed"] and d["score"] is not None else 0
-        for d in dimensions
-    ]
-    parts.append(f'<polygon class="radar-score" points="{polygon(scores)}"/>')
-    parts.append(f'<polygon class="radar-level" points="{polygon(levels)}"/>')
-    summary = "; ".join(
-        f"{d['code']} {d['title']}: "
-        + (
-            _("level %(level)s, score %(score)s")
-            % {"level": d["level"], "score": d["score"]}
-            if d["assessed"]
-            else _("not assessed")
+    for css_class, values in series:
+        parts.append(
+            f'<polygon class="{escape(css_class)}" points="{polygon(values)}"/>'
         )
-        for d in dimensions
-    )
-    label = escape(
-        _("Maturity level per dimension. %(summary)s") % {"summary": summary}
-    )
     return (
-        f'<svg class="radar" viewBox="0 0 {size} {size}" role="img" aria-label="{label}" '
+        f'<svg class="radar" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="{escape(label)}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )

@@ -8,6 +8,7 @@ from assessments.selectors.history import (
 from assessments.selectors.maturity import (
     ProjectMaturity,
     Snapshot,
+    maturity_rules,
     project_maturity,
     project_responses,
     scope_suggestion,
@@ -28,6 +29,7 @@ __all__ = [
     "Snapshot",
     "deployment_list",
     "incident_list",
+    "maturity_rules",
     "member_invitation_list",
     "membership_list",
     "organisation_history",

@@ -6,11 +6,11 @@ from functools import partial
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assessments.links import member_invitation_path
 from assessments.models import MemberInvitation, Membership, Organisation
 from core.errors import Conflict, Forbidden, Gone
 from core.history import record_change
@@ -101,7 +101,7 @@ def member_invite(
     record_change(invitation, actor=actor, note=note)
     invitation.save()
     if invitation.email:
-        link = site_url + reverse("assessments:invitation_accept", args=[token])
+        link = site_url + member_invitation_path(token)
         transaction.on_commit(
             partial(_send_invitation, invitation.email, organisation.name, link)
         )
