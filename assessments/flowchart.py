@@ -110,6 +110,11 @@ MAINTENANCE_REASONS = {
     "scope_expansion": _("Scope expansion"),
 }
 
+# As (code, label) pairs: model and form choices, and the OpenAPI enum names.
+STATE_CHOICES = list(STATE_LABELS.items())
+STAGE_CHOICES = list(LIFECYCLE_STAGES.items())
+REASON_CHOICES = list(MAINTENANCE_REASONS.items())
+
 
 class InvalidTransition(Exception):
     """A move the flowchart does not have; ``allowed`` lists those it has."""

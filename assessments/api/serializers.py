@@ -53,7 +53,6 @@ class MemberInviteInput(serializers.Serializer):
     email = serializers.EmailField(
         required=False,
         allow_blank=True,
-        default="",
         help_text="Sent the link by e-mail, and only this address may accept it. "
         "Leave empty for a link to share.",
     )
@@ -192,7 +191,7 @@ class ProjectOutput(serializers.ModelSerializer):
 
 class CaseStudyInput(serializers.Serializer):
     automated_stages = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES)),
+        child=serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES.items())),
         required=False,
         max_length=6,
     )
@@ -413,7 +412,7 @@ class MaturityLinkOutput(serializers.Serializer):
 
 class PipelineInput(serializers.Serializer):
     name = serializers.CharField(max_length=120)
-    stage = serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES))
+    stage = serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES.items()))
     tools = serializers.ListField(
         child=serializers.SlugField(max_length=40), required=False, max_length=30
     )
@@ -458,7 +457,7 @@ class StepDataInput(serializers.Serializer):
         help_text="Scope: the bottleneck's maturity dimensions (D1-D8).",
     )
     target_stages = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES)),
+        child=serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES.items())),
         required=False,
         max_length=6,
     )
@@ -478,16 +477,18 @@ class StepDataInput(serializers.Serializer):
     metric_before = serializers.FloatField(required=False, allow_null=True)
     metric_after = serializers.FloatField(required=False, allow_null=True)
     result = serializers.ChoiceField(
-        choices=list(flowchart.RESULTS), required=False, allow_blank=True
+        choices=list(flowchart.RESULTS.items()), required=False, allow_blank=True
     )
     monitored = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(flowchart.MONITORED)),
+        child=serializers.ChoiceField(choices=list(flowchart.MONITORED.items())),
         required=False,
         max_length=4,
     )
     cicd = serializers.CharField(required=False, allow_blank=True)
     maintenance_reason = serializers.ChoiceField(
-        choices=list(flowchart.MAINTENANCE_REASONS), required=False, allow_blank=True
+        choices=list(flowchart.MAINTENANCE_REASONS.items()),
+        required=False,
+        allow_blank=True,
     )
 
     def to_internal_value(self, data):
@@ -515,13 +516,13 @@ class SprintUpdateInput(serializers.Serializer):
 
 
 class TransitionInput(serializers.Serializer):
-    to = serializers.ChoiceField(choices=list(flowchart.STATES))
+    to = serializers.ChoiceField(choices=list(flowchart.STATE_LABELS.items()))
     data = StepDataInput(required=False, help_text="The data of the step being left.")
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000
     )
     expected_state = serializers.ChoiceField(
-        choices=list(flowchart.STATES),
+        choices=list(flowchart.STATE_LABELS.items()),
         required=False,
         help_text="Refuse (409) if the sprint is no longer in this state.",
     )

@@ -23,7 +23,14 @@ from assessments.access import Action
 from assessments.api import serializers as s
 from assessments.api.permissions import OrganisationRole
 from assessments.links import member_invitation_path, questionnaire_path
-from assessments.models import Membership, Organisation, Project, Sprint
+from assessments.models import (
+    Deployment,
+    Incident,
+    Membership,
+    Organisation,
+    Project,
+    Sprint,
+)
 from assessments.selectors import (
     deployment_list,
     incident_list,
@@ -192,6 +199,7 @@ class OrganisationDetailView(ScopedMixin, APIView):
 
 
 class MemberListView(ScopedMixin, generics.GenericAPIView):
+    queryset = Membership.objects.none()  # for the schema; objects come from selectors
     write_action = Action.MANAGE
     serializer_class = s.MemberOutput
 
@@ -219,7 +227,7 @@ class MemberListView(ScopedMixin, generics.GenericAPIView):
         invitation, token = member_invite(
             organisation=organisation,
             actor=request.user,
-            email=data["email"],
+            email=data.get("email", ""),
             role=data["role"],
             site_url=_site_url(request),
             note=data["note"],
@@ -300,6 +308,9 @@ class InvitationAcceptView(APIView):
 
 
 class OrganisationHistoryView(ScopedMixin, generics.GenericAPIView):
+    queryset = (
+        Organisation.objects.none()
+    )  # for the schema; objects come from selectors
     serializer_class = s.HistoryEntryOutput
 
     @extend_schema(
@@ -403,6 +414,7 @@ class ProjectDetailView(ScopedMixin, APIView):
 
 
 class ProjectHistoryView(ScopedMixin, generics.GenericAPIView):
+    queryset = Project.objects.none()  # for the schema; objects come from selectors
     serializer_class = s.HistoryEntryOutput
 
     @extend_schema(
@@ -471,6 +483,7 @@ class CaseStudyView(ScopedMixin, APIView):
 
 
 class DeploymentListView(ScopedMixin, generics.GenericAPIView):
+    queryset = Deployment.objects.none()  # for the schema; objects come from selectors
     serializer_class = s.DeploymentOutput
 
     @extend_schema(
@@ -507,6 +520,7 @@ class DeploymentListView(ScopedMixin, generics.GenericAPIView):
 
 
 class IncidentListView(ScopedMixin, generics.GenericAPIView):
+    queryset = Incident.objects.none()  # for the schema; objects come from selectors
     serializer_class = s.IncidentOutput
 
     @extend_schema(
@@ -715,6 +729,7 @@ class SprintTransitionView(ScopedMixin, APIView):
 
 
 class SprintHistoryView(ScopedMixin, generics.GenericAPIView):
+    queryset = Sprint.objects.none()  # for the schema; objects come from selectors
     serializer_class = s.HistoryEntryOutput
 
     @extend_schema(

@@ -45,7 +45,7 @@ def project_list_for_user(*, user: User) -> QuerySet[Project]:
 
 def sprint_list_for_user(*, user: User) -> QuerySet[Sprint]:
     return _scoped(
-        Sprint.objects.select_related("project__organisation"),
+        Sprint.objects.select_related("project__organisation", "next_sprint"),
         user,
         via="project__organisation__",
     ).order_by("project_id", "number")

@@ -41,7 +41,7 @@ def _upsert(model, project: Project, external_id: str, fields: dict[str, Any]):
             existing.save()
             return existing, False
     record = model(project=project, external_id=external_id, **fields)
-    record.full_clean(validate_constraints=False)
+    record.full_clean()
     try:
         with transaction.atomic():
             record.save()

@@ -305,6 +305,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "ResponseStatusEnum": "surveys.models.Response.Status",
+        "MembershipRoleEnum": "assessments.models.Membership.Role",
+        "ToolRatingEnum": "reports.models.Tool.Rating",
+        "SprintStateEnum": "assessments.flowchart.STATE_CHOICES",
+        "LifecycleStageEnum": "assessments.flowchart.STAGE_CHOICES",
+        "MaintenanceReasonEnum": "assessments.flowchart.REASON_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -22,7 +22,7 @@ from reports.cohort import cohort_cells, practitioner_ratings, reference_survey
 from reports.models import CRITERIA, Tool
 
 CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)
-RATINGS = [*Tool.Rating.values]
+RATINGS = Tool.Rating.choices
 
 
 class ToolOutput(serializers.ModelSerializer):
