@@ -85,3 +85,42 @@ def test_demo_password_setting_changes_the_password(settings):
     for user in User.objects.all():
         assert user.check_password("a-private-demo-pass-42"), user.email
         assert not user.check_password(DEFAULT_DEMO_PASSWORD), user.email
+
+
+def test_the_demo_team_member_gets_an_organisation_with_history(settings):
+    from assessments.models import Organisation, Sprint
+    from assessments.selectors import project_history, project_maturity, project_metrics
+
+    settings.DEBUG = True
+    settings.DEMO_RESPONSES = 0
+    _load()
+    _load()  # idempotent: nothing added the second time
+
+    team = User.objects.get(email="team@example.org")
+    (organisation,) = Organisation.objects.filter(memberships__user=team)
+    assert organisation.memberships.get(user=team).role == "owner"
+    churn, fraud = organisation.projects.order_by("name")
+    # Churn: sprint 1 went back from verification to pipelines, then needed
+    # maintenance; sprint 2 is open at step 1 for the newcomer.
+    first, second = churn.sprints.order_by("number")
+    states = list(
+        Sprint.history.filter(id=first.pk)
+        .order_by("history_date", "history_id")
+        .values_list("state", flat=True)
+    )
+    assert "verification" in states
+    back = states.index("verification")
+    assert states[back + 1] == "pipelines"
+    assert (first.state, first.needs_maintenance) == ("completed", True)
+    assert (second.state, second.previous_id) == ("scope", first.pk)
+    assert second.opened_for == "performance_degradation"
+    assert [s.state for s in fraud.sprints.all()] == ["completed"]
+    # Metrics, member profiles and a timeline to look at.
+    rows = project_metrics(project=churn)["sprints"]
+    assert rows[0]["metrics"]["deployments_per_week"]["source"] == "entered"
+    assert rows[1]["metrics"]["lead_time_hours"]["source"] == "derived"
+    maturity = project_maturity(project=churn)
+    assert [s.sprint_number for s in maturity.snapshots] == [None, 1, 2]
+    assert maturity.first.n == 3
+    assert len(project_history(project=churn)) > 10
+    assert churn.case_study.benefits

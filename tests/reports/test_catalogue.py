@@ -175,3 +175,36 @@ def test_tools_covering_puts_the_widest_coverage_first():
         "jenkins",
         "kubeflow",
     ]
+
+
+def test_a_staff_edit_in_the_admin_is_recorded_with_its_reason(client):
+    from django.forms.models import model_to_dict
+
+    from tests.accounts.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    tool = Tool.objects.get(code="comet")
+    data = {
+        key: ("" if value is None else value)
+        for key, value in model_to_dict(tool).items()
+        if key not in {"id", "source"}
+    }
+    data.update(
+        {
+            "open_source": "unknown",
+            "orchestrator": "partial",
+            "change_note": "Vendor docs",
+        }
+    )
+
+    response = client.post(f"/admin/reports/tool/{tool.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = tool_history(tool=tool)[-1]
+    assert latest.actor_email == admin.email
+    assert latest.note == "Vendor docs"
+    assert [(c.field, c.old, c.new) for c in latest.changes] == [
+        ("open_source", False, None),
+        ("orchestrator", "present", "partial"),
+    ]

@@ -5,6 +5,7 @@ from demo.loading import (
     demo_load,
     demo_password,
     demo_responses_load,
+    demo_team_load,
     reference_survey_load,
 )
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {added} synthetic responses with profiles and aggregates"
             )
+        team = demo_team_load(users=users, survey=version.survey)
+        if team is not None:
+            self.stdout.write(f"  organisation {team.name} (team@example.org owns it)")
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts ready; password: {demo_password()}")
         )
