@@ -71,7 +71,8 @@ def _answers(
     survey: Survey, ladders: dict[str, list[str]], seed: int
 ) -> dict[str, Any]:
     definition = sheet_for_version_id(survey.current_version_id).definition
-    answers = synthetic_answers(definition, random.Random(seed), skip_optional=1.0)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo answers, not secrets
+    answers = synthetic_answers(definition, rng, skip_optional=1.0)
     for dimension, ladder in ladders.items():
         for k, value in enumerate(ladder, start=1):
             answers[f"d{dimension[1:]}_{k}"] = value
