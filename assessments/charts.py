@@ -6,6 +6,7 @@ Each chart is an image with a text alternative (``role="img"`` and an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from django.utils.html import escape
@@ -71,6 +72,7 @@ def flowchart_svg(state: str) -> str:
     right = _LEFT + _BOX_W
     parts.append(_back_arrow(right, 2, 1, 24, _("not resolved")))
     parts.append(_back_arrow(right, 4, 0, 58, _("yes: next sprint")))
+    width = right + 170
     height = end_y + _BOX_H + 4
     if state == flowchart.COMPLETED:
         where = _("the sprint is completed")
@@ -81,7 +83,7 @@ def flowchart_svg(state: str) -> str:
         }
     label = _("The adoption flowchart: %(where)s.") % {"where": where}
     return (
-        f'<svg class="flowchart" viewBox="0 0 {right + 110} {height}" role="img" '
+        f'<svg class="flowchart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
         f"{''.join(parts)}</svg>"
     )
@@ -143,7 +145,7 @@ def line_chart_svg(
     """
     if not x_labels:
         return ""
-    left, right, top, bottom = 40, 12, 12, 44
+    left, right, top, bottom = 44, 34, 12, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     y_max = y_max or 1.0
     count = len(x_labels)
@@ -187,6 +189,17 @@ def line_chart_svg(
         f'<svg class="line-chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten at or above ``value``."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value - 1e-12:
+            return step * power
+    return 10 * power  # pragma: no cover
 
 
 def _number(value: float) -> str:

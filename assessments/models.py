@@ -60,7 +60,9 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, default=Role.MEMBER
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = tracked_history()
@@ -177,14 +179,16 @@ class Sprint(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="sprints"
     )
-    number = models.PositiveIntegerField()
+    number = models.PositiveIntegerField(_("number"))
     state = models.CharField(
+        _("step"),
         max_length=24,
         choices=_choices(flowchart.STATE_LABELS),
         default=flowchart.SCOPE,
     )
     previous = models.OneToOneField(
         "self",
+        verbose_name=_("previous sprint"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -203,14 +207,23 @@ class Sprint(models.Model):
     approach = models.TextField(_("how it will be solved"), blank=True)
     delivery = models.TextField(_("how it will be delivered"), blank=True)
     target_dimensions = ArrayField(
-        models.CharField(max_length=8), default=list, blank=True
-    )
-    target_stages = ArrayField(
-        models.CharField(max_length=32, choices=_choices(flowchart.LIFECYCLE_STAGES)),
+        models.CharField(max_length=8),
+        verbose_name=_("bottleneck dimensions"),
         default=list,
         blank=True,
     )
-    target_items = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    target_stages = ArrayField(
+        models.CharField(max_length=32, choices=_choices(flowchart.LIFECYCLE_STAGES)),
+        verbose_name=_("bottleneck lifecycle stages"),
+        default=list,
+        blank=True,
+    )
+    target_items = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name=_("target practices"),
+        default=list,
+        blank=True,
+    )
     # Step 3: verification.
     evidence = models.TextField(_("evidence"), blank=True)
     metric_name = models.CharField(_("metric"), max_length=120, blank=True)
@@ -222,20 +235,23 @@ class Sprint(models.Model):
     # Step 4: monitoring.
     monitored = ArrayField(
         models.CharField(max_length=24, choices=_choices(flowchart.MONITORED)),
+        verbose_name=_("monitored"),
         default=list,
         blank=True,
     )
     cicd = models.TextField(_("CI/CD in place"), blank=True)
     # Step 5: the maintenance decision.
-    needs_maintenance = models.BooleanField(null=True, blank=True)
+    needs_maintenance = models.BooleanField(
+        _("needs maintenance"), null=True, blank=True
+    )
     maintenance_reason = models.CharField(
         _("maintenance reason"),
         max_length=32,
         choices=_choices(flowchart.MAINTENANCE_REASONS),
         blank=True,
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = tracked_history()
@@ -299,6 +315,7 @@ class Pipeline(models.Model):
     )
     tools = ArrayField(
         models.SlugField(max_length=40),
+        verbose_name=_("tools"),
         default=list,
         blank=True,
         help_text=_("Codes of catalogue tools."),
@@ -325,11 +342,17 @@ class CaseStudy(models.Model):
     )
     automated_stages = ArrayField(
         models.CharField(max_length=32, choices=_choices(flowchart.LIFECYCLE_STAGES)),
+        verbose_name=_("automated lifecycle stages"),
         default=list,
         blank=True,
     )
     automation_why = models.TextField(_("why these stages"), blank=True)
-    tools = ArrayField(models.SlugField(max_length=40), default=list, blank=True)
+    tools = ArrayField(
+        models.SlugField(max_length=40),
+        verbose_name=_("tools"),
+        default=list,
+        blank=True,
+    )
     frameworks = models.TextField(
         _("other tools, frameworks and platforms"), blank=True
     )
@@ -360,12 +383,21 @@ class SprintMetrics(models.Model):
     sprint = models.OneToOneField(
         Sprint, on_delete=models.CASCADE, related_name="metrics"
     )
-    deployments_per_week = models.FloatField(null=True, blank=True)
-    lead_time_hours = models.FloatField(null=True, blank=True)
-    change_failure_rate = models.FloatField(
-        null=True, blank=True, help_text=_("A share, from 0 to 1.")
+    deployments_per_week = models.FloatField(
+        _("deployments per week"), null=True, blank=True
     )
-    time_to_restore_hours = models.FloatField(null=True, blank=True)
+    lead_time_hours = models.FloatField(
+        _("lead time for changes (hours)"), null=True, blank=True
+    )
+    change_failure_rate = models.FloatField(
+        _("change failure rate"),
+        null=True,
+        blank=True,
+        help_text=_("A share, from 0 to 1."),
+    )
+    time_to_restore_hours = models.FloatField(
+        _("time to restore (hours)"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = tracked_history()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments import benchmarks
-from assessments.charts import line_chart_svg
+from assessments.charts import line_chart_svg, nice_ceiling
 from assessments.selectors.maturity import ProjectMaturity, Snapshot
 from reports.presentation import radar_chart_svg
 from surveys.scoring_rules import text_in
@@ -154,7 +154,7 @@ def metrics_context(data: dict[str, Any]) -> dict[str, Any]:
             continue
         top = max(present)
         if metric == "change_failure_rate":
-            top = max(top, 0.2)
+            top = max(top, 0.2)  # the benchmark's bands sit below 0.2
         charts.append(
             {
                 "metric": metric,
@@ -162,7 +162,7 @@ def metrics_context(data: dict[str, Any]) -> dict[str, Any]:
                 "svg": line_chart_svg(
                     x_labels=names,
                     series=[("metric", str(METRIC_LABELS[metric]), values)],
-                    y_max=top * 1.15 or 1.0,
+                    y_max=nice_ceiling(top),
                     label=_("%(metric)s per sprint: %(values)s")
                     % {
                         "metric": METRIC_LABELS[metric],

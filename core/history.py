@@ -74,6 +74,7 @@ class Change:
     field: str
     old: Any
     new: Any
+    label: str = ""  # the field's verbose name, for people
 
 
 @dataclass
@@ -116,7 +117,8 @@ def history_entries(
         if record.history_type == "~" and before is not None:
             delta = record.diff_against(before, excluded_fields=hidden)
             changes = [
-                Change(c.field, plain(c.old), plain(c.new)) for c in delta.changes
+                Change(c.field, plain(c.old), plain(c.new), _label(record, c.field))
+                for c in delta.changes
             ]
         elif record.history_type == "+":
             for tracked in record.tracked_fields:
@@ -125,7 +127,9 @@ def history_entries(
                     continue
                 value = getattr(record, tracked.attname)
                 if value not in (None, "", [], {}):
-                    changes.append(Change(name, None, plain(value)))
+                    changes.append(
+                        Change(name, None, plain(value), str(tracked.verbose_name))
+                    )
         previous[record.id] = record
         entries.append(
             Entry(
@@ -142,6 +146,10 @@ def history_entries(
             )
         )
     return entries
+
+
+def _label(record: Any, name: str) -> str:
+    return str(record._meta.get_field(name).verbose_name)
 
 
 def with_actors(entries: list[Entry]) -> list[Entry]:

@@ -144,24 +144,32 @@ class Tool(models.Model):
         unique=True,
         help_text=_("Stable code, as in the questionnaire's tool choices."),
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     source = models.CharField(
-        max_length=10, choices=Source.choices, default=Source.STAFF
+        _("source"), max_length=10, choices=Source.choices, default=Source.STAFF
     )
-    data_versioning = models.CharField(max_length=7, choices=Rating.choices, blank=True)
+    data_versioning = models.CharField(
+        _("data versioning"), max_length=7, choices=Rating.choices, blank=True
+    )
     continuous_integration = models.CharField(
-        max_length=7, choices=Rating.choices, blank=True
+        _("continuous integration"), max_length=7, choices=Rating.choices, blank=True
     )
-    training = models.CharField(max_length=7, choices=Rating.choices, blank=True)
+    training = models.CharField(
+        _("training"), max_length=7, choices=Rating.choices, blank=True
+    )
     pipeline_automation = models.CharField(
-        max_length=7, choices=Rating.choices, blank=True
+        _("pipeline automation"), max_length=7, choices=Rating.choices, blank=True
     )
-    orchestrator = models.CharField(max_length=7, choices=Rating.choices, blank=True)
-    monitoring = models.CharField(max_length=7, choices=Rating.choices, blank=True)
+    orchestrator = models.CharField(
+        _("orchestration"), max_length=7, choices=Rating.choices, blank=True
+    )
+    monitoring = models.CharField(
+        _("monitoring"), max_length=7, choices=Rating.choices, blank=True
+    )
     open_source = models.BooleanField(
-        null=True, blank=True, help_text=_("Empty when not known.")
+        _("open source"), null=True, blank=True, help_text=_("Empty when not known.")
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

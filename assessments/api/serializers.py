@@ -13,6 +13,7 @@ from assessments.models import (
     Project,
     Sprint,
 )
+from core.api.history import ChangeOutput
 
 ROLE_HELP = "Your role in the organisation: owner, member or viewer (null for staff who are not members)."
 
@@ -95,12 +96,6 @@ class MembershipOutput(serializers.ModelSerializer):
 
 
 # --- History ------------------------------------------------------------------------
-
-
-class ChangeOutput(serializers.Serializer):
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
 
 
 class ActorOutput(serializers.Serializer):

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.history import ChangeOutput
 from core.history import Entry
 from reports.catalogue import tool_history, tool_list
 from reports.catalogue_services import tool_create, tool_delete, tool_update
@@ -101,19 +102,13 @@ class ToolQueryInput(serializers.Serializer):
     )
 
 
-class ToolChangeOutput(serializers.Serializer):
-    field = serializers.CharField()
-    old = serializers.JSONField(allow_null=True)
-    new = serializers.JSONField(allow_null=True)
-
-
 class ToolHistoryOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     at = serializers.DateTimeField()
     actor_id = serializers.IntegerField(allow_null=True)
     actor_email = serializers.EmailField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
-    changes = ToolChangeOutput(many=True)
+    changes = ChangeOutput(many=True)
 
 
 def _ratings(request: Request) -> dict:

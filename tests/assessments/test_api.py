@@ -109,7 +109,12 @@ def test_the_sprint_history_shows_who_moved_it_and_why(client_a, sprint, team_me
     moved = entries[0]
     assert moved["actor"] == {"id": team_member.pk, "email": team_member.email}
     assert moved["note"] == "Agreed with the PO"
-    assert {"field": "state", "old": "scope", "new": "pipelines"} in moved["changes"]
+    assert {
+        "field": "state",
+        "label": "step",
+        "old": "scope",
+        "new": "pipelines",
+    } in moved["changes"]
     assert entries[-1]["kind"] == "created"
 
 

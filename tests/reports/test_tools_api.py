@@ -85,7 +85,12 @@ def test_staff_correct_an_entry_and_the_history_keeps_it(api_client, staff_user)
     assert history[-1]["note"] == "Drift monitoring since 3.0"
     assert history[-1]["actor_email"] == staff_user.email
     assert history[-1]["changes"] == [
-        {"field": "monitoring", "old": "partial", "new": "present"}
+        {
+            "field": "monitoring",
+            "label": "monitoring",
+            "old": "partial",
+            "new": "present",
+        }
     ]
 
 
