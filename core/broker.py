@@ -9,10 +9,10 @@ therefore recorded in Redis and picked up by one task per short window.
 from __future__ import annotations
 
 import redis
+from redis.commands.core import Script
 
 from config.celery import app
-
-_CLIENTS: dict[str, redis.Redis] = {}
+from core.redis import redis_client, redis_script
 
 
 def broker_url() -> str | None:
@@ -22,14 +22,17 @@ def broker_url() -> str | None:
 
 
 def broker_redis(url: str | None = None) -> redis.Redis:
-    """A client on the broker's Redis (``url`` if the caller already read it),
-    one per URL and process (it is thread-safe, its pool reconnects after a fork)."""
+    """A client on the broker's Redis (``url`` if the caller already read it)."""
+    return redis_client(_required(url))
+
+
+def broker_script(source: str, url: str | None = None) -> Script:
+    """A Lua script on the broker's Redis (``url`` if the caller already read it)."""
+    return redis_script(_required(url), source)
+
+
+def _required(url: str | None) -> str:
     url = url or broker_url()
     if url is None:
         raise RuntimeError("Celery has no Redis broker")
-    client = _CLIENTS.get(url)
-    if client is None:
-        client = _CLIENTS[url] = redis.Redis.from_url(
-            url, socket_connect_timeout=1, socket_timeout=2, retry_on_timeout=False
-        )
-    return client
+    return url

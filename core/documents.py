@@ -10,6 +10,7 @@ reported with its place in the document (``pages[0].title.en``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -59,15 +60,52 @@ def _refuse_constant(name: str) -> None:
 
 
 def yaml_load(text: str | bytes) -> Any:
-    """Parse YAML without aliases, within ``MAX_DEPTH``, and check it."""
+    """Parse YAML without aliases, within ``MAX_DEPTH``, and check it.
+
+    The events are read first (libyaml's C parser: fast, and not recursive),
+    so an alias or a deep nesting is refused before anything is built.
+    """
     if len(text) > MAX_DOCUMENT_BYTES:
         raise DocumentError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
     try:
-        value = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader
+        value = _yaml_value(text, _LOADER)
     except yaml.YAMLError as exc:
+        if "Unicode" in str(exc) and _LOADER is not yaml.SafeLoader:
+            # libyaml refuses a lone surrogate without naming its place; the
+            # pure-Python loader reads it, and document_check names the place.
+            with contextlib.suppress(yaml.YAMLError):
+                document_check(_yaml_value(text, yaml.SafeLoader))
         raise DocumentError(f"not valid YAML: {exc}") from exc
     document_check(value)
     return value
+
+
+def _yaml_value(text: str | bytes, loader: Any) -> Any:
+    _check_events(yaml.parse(text, Loader=loader))
+    return yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
+
+
+# libyaml where PyYAML was built with it (its wheels are), else pure Python.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_OPENS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSES = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_events(events: Any) -> None:
+    depth = 0
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            raise DocumentError(
+                f"aliases (*name) are not accepted ({event.start_mark})"
+            )
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DocumentError(
+                    f"nested deeper than {MAX_DEPTH} levels ({event.start_mark})"
+                )
+        elif isinstance(event, _CLOSES):
+            depth -= 1
 
 
 def document_check(value: Any) -> None:
@@ -98,31 +136,3 @@ def _check_text(text: str, path: str) -> None:
         raise DocumentError(
             "text is not valid Unicode (a lone surrogate)", path
         ) from exc
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases and deep nesting while composing
-    (before the recursion that deep nesting would exhaust)."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not accepted", event.start_mark
-            )
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"nested deeper than {MAX_DEPTH} levels",
-                self.peek_event().start_mark,
-            )
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1

@@ -13,7 +13,7 @@ from demo.teams import demo_team_load as _team_load
 from reports.services import aggregates_recompute, profiles_recompute
 from surveys.definition import definition_load
 from surveys.models import Survey, SurveyVersion
-from surveys.services import survey_publish, survey_update
+from surveys.services import survey_hand_over, survey_publish, survey_update
 
 REFERENCE_SURVEY = (
     Path(settings.BASE_DIR) / "surveys" / "definitions" / "mlops-practices.yaml"
@@ -69,6 +69,24 @@ def reference_survey_load(*, actor: User) -> SurveyVersion:
     if version.survey.status == Survey.Status.DRAFT:
         version.survey = survey_update(
             survey=version.survey, actor=actor, status=Survey.Status.OPEN
+        )
+    return version
+
+
+def demo_survey_load(*, owner: User, staff: User) -> SurveyVersion:
+    """Publish the reference questionnaire as ``owner``'s, with public results.
+
+    The demo researcher then finds a survey to manage, results and aggregates
+    to read. A survey an older demo load gave to someone else is handed over.
+    """
+    slug = definition_load(REFERENCE_SURVEY.read_text(encoding="utf-8"))["slug"]
+    survey = Survey.objects.filter(slug=slug).first()
+    if survey is not None and survey.owner_id != owner.pk:
+        survey_hand_over(survey=survey, owner=owner, actor=staff)
+    version = reference_survey_load(actor=owner)
+    if not version.survey.public_results:
+        version.survey = survey_update(
+            survey=version.survey, actor=owner, public_results=True
         )
     return version
 

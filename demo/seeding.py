@@ -16,10 +16,10 @@ seeded with the same number from colliding on ids.
 
 Fast: rows are built as tuples, not model instances, and PostgreSQL receives
 them through ``COPY`` in batches of ``BATCH_SIZE``, each in its own
-transaction (an interrupted run keeps its whole batches); other databases get
-``bulk_create``. Rows are written directly, so no ``response_submitted``
-signal is sent: profiles and aggregates are recomputed afterwards, in bulk,
-by the caller (``seed_synthetic`` runs ``recompute_profiles``).
+transaction (an interrupted run keeps its whole batches). Rows are written
+directly, so no ``response_submitted`` signal is sent: profiles and
+aggregates are recomputed afterwards, in bulk, by the caller
+(``seed_synthetic`` runs ``recompute_profiles``).
 """
 
 from __future__ import annotations
@@ -172,18 +172,6 @@ def rows_copy(rows: Iterable[Row]) -> int:
     return written
 
 
-def rows_bulk_create(rows: Iterable[Row]) -> int:
-    """Write rows with ``bulk_create`` (any database); return how many.
-
-    ``updated_at`` is set to the time of writing here (``auto_now``).
-    """
-    attnames = [Response._meta.get_field(f).attname for f in FIELDS]
-    created = Response.objects.bulk_create(
-        Response(**dict(zip(attnames, row, strict=True))) for row in rows
-    )
-    return len(created)
-
-
 def responses_seed(
     *,
     survey: Survey,
@@ -218,11 +206,10 @@ def responses_seed(
             {"seed": [f"{survey.slug} was already seeded with seed {seed}."]}
         )
     rows = itertools.chain([first], rows)
-    write = rows_copy if connection.vendor == "postgresql" else rows_bulk_create
     done = 0
     while done < count:
         with transaction.atomic():
-            written = write(itertools.islice(rows, BATCH_SIZE))
+            written = rows_copy(itertools.islice(rows, BATCH_SIZE))
         done += written
         if not written:
             break

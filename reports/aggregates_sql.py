@@ -16,9 +16,11 @@ of every answer cell (lists and matrices exploded) and about 2 s for a
 are read as text, each dimension of the profile once (a LATERAL), and the
 statement runs without JIT, whose compilation cost more than it saved.
 
-The client does no JSON parsing: it decodes the ids with numpy and hands them
-to ``reports.aggregation.CrossTab``. ``reports.aggregation.row_features`` is the
-same extraction in Python, for SQLite; the tests hold the two equal.
+Which responses are read is the caller's queryset (``reports.selectors.
+aggregate_sources``), taken as the statement's source. The client does no JSON
+parsing: it decodes the ids with numpy and hands them to
+``reports.aggregation.CrossTab``. ``reports.aggregation.row_features`` is the
+same extraction in Python, the reference the tests hold this one equal to.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from collections.abc import Iterator
 
 import numpy as np
 from django.db import connection
+from django.db.models import F, QuerySet
 from psycopg import sql
 from psycopg.pq import TransactionStatus
 
+from core.sql import queryset_sql
 from reports.aggregation import (
     BREADTH,
     Plan,
@@ -47,6 +51,15 @@ from reports.aggregation import (
 
 # The arguments of one concat() call (PostgreSQL allows 100).
 _CONCAT_ARGS = 90
+# The columns of a response as the statement reads it, and where they come
+# from; the profile's keep their names, so they read as ``p.breadth``.
+_ROW_COLUMNS = {
+    "response_id": "pk",
+    "answers_doc": "answers",
+    "dimensions": "profile__dimensions",
+    "overall_level": "profile__overall_level",
+    "breadth": "profile__breadth",
+}
 
 
 def _hex(plan: Plan, key: str, width: int) -> sql.Composable:
@@ -233,8 +246,8 @@ def _concat(parts: list[sql.Composable]) -> sql.Composable:
     return sql.SQL("concat({})").format(sql.SQL(", ").join(parts or [sql.NULL]))
 
 
-def extract_statement(plan: Plan, version_id: int, width: int) -> sql.Composable:
-    """The COPY statement of a version's extraction."""
+def extract_statement(plan: Plan, responses: QuerySet, width: int) -> sql.Composable:
+    """The COPY statement of the extraction of these responses (with a profile)."""
     columns = (
         sql.SQL(", ").join(
             sql.SQL("{} {}").format(
@@ -265,30 +278,29 @@ def extract_statement(plan: Plan, version_id: int, width: int) -> sql.Composable
         if plan.dimensions
         else sql.SQL("")
     )
+    rows = responses.order_by().values(
+        **{name: F(path) for name, path in _ROW_COLUMNS.items()}
+    )
     # ORDER BY: sums of floats depend on their order, and a parallel plan
     # returns rows in any order. In id order a recompute of the same responses
-    # gives the same means, and so does the Python path (measured at no cost
-    # next to the extraction).
+    # gives the same means, and so does the Python reference (measured at no
+    # cost next to the extraction).
     return sql.SQL(
         """COPY (
   SELECT {ids}, coalesce(p.breadth::text, ''), {numbers}
-  FROM surveys_response r
-  JOIN reports_responseprofile p ON p.response_id = r.id
-  CROSS JOIN LATERAL jsonb_to_record(r.answers) AS x({columns})
+  FROM ({rows}) p
+  CROSS JOIN LATERAL jsonb_to_record(p.answers_doc) AS x({columns})
   {dimensions}
-  WHERE r.version_id = {version}
-    AND r.status = 'submitted'
-    AND r.voided_at IS NULL
-  ORDER BY r.id
+  ORDER BY p.response_id
 ) TO STDOUT"""
     ).format(
         ids=_concat(_expressions(plan, width)),
         numbers=sql.SQL("concat_ws(' ', {})").format(sql.SQL(", ").join(numbers))
         if numbers
         else sql.Literal(""),
+        rows=queryset_sql(rows),
         columns=columns,
         dimensions=dimensions,
-        version=sql.Literal(version_id),
     )
 
 
@@ -298,15 +310,15 @@ for _digit, _char in enumerate(b"0123456789abcdef"):
 
 
 def extract_sql(
-    plan: Plan, version_id: int, *, chunk: int = 5000
+    plan: Plan, responses: QuerySet, *, chunk: int = 5000
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Yield chunks of (feature ids, features per response, values) from PostgreSQL.
+    """Yield chunks of (feature ids, features per response, values) of these
+    responses, which must have a profile.
 
     Streams: memory holds one chunk of lines, whatever the number of responses.
     """
     width = 4 if len(plan.features) <= 0xFFFF else 8
-    statement = extract_statement(plan, version_id, width)
-    connection.ensure_connection()
+    statement = extract_statement(plan, responses, width)
     with connection.connection.cursor() as cursor:
         # JIT-compiling the statement's hundreds of expressions costs more
         # than it saves (100,000 responses: 5.9 s with it, 4.6 s without).

@@ -8,8 +8,8 @@ counted. Every statistic of a cell group is then read off the counts:
 
 1. *Extraction* turns each response (its answers and its stored profile) into
    its feature ids and values. PostgreSQL does it set-based in one statement
-   (``reports.aggregates_sql``); ``extract_python`` does the same in Python for
-   SQLite, the embedded default, and the tests check that both agree.
+   (``reports.aggregates_sql``); ``extract_python`` does the same in Python,
+   the plain reference that the tests hold the statement equal to.
 2. *Cross-tabulation* (``CrossTab``) counts, for every group of every segment,
    how many responses have each feature: the product of two 0/1 matrices
    (responses x groups and responses x features), done by numpy a chunk of

@@ -8,7 +8,9 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self) -> None:
-        from reports import receivers  # noqa: F401 - connects the signal receivers
+        # Connect the signal receivers, and register the tasks in every
+        # process: reports.scheduling sends them by name.
+        from reports import receivers, tasks  # noqa: F401
         from reports.models import Tool
 
         post_migrate.connect(

@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.html import escape
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.catalogue import tool_catalogue, tools_covering
 from reports.profiles import DIMENSION_CRITERIA
+from reports.public import PublicSummary, figure_text
 from surveys.definition import Definition
 from surveys.scoring_rules import ScoringRules, level_name, text_in
 
@@ -31,6 +34,26 @@ LEVEL_MEANINGS = {
 }
 
 
+def cohort_medians(
+    summary: PublicSummary | None, *, min_cell_size: int
+) -> dict[str, float] | None:
+    """Each dimension's median score over all responses, from the public summary.
+
+    None when there is no summary yet or it covers fewer than ``min_cell_size``
+    responses; a dimension suppressed on its own (too few assessed) is left out.
+    """
+    if summary is None or summary.n < min_cell_size:
+        return None
+    cells = summary.cells
+    if cells.get("suppressed") or not isinstance(cells.get("dimensions"), dict):
+        return None
+    return {
+        code: cell["median"]
+        for code, cell in cells["dimensions"].items()
+        if isinstance(cell, dict) and cell.get("median") is not None
+    }
+
+
 def profile_context(
     *,
     profile: dict[str, Any],
@@ -38,8 +61,15 @@ def profile_context(
     definition: Definition,
     rules: ScoringRules | None,
     language: str,
+    cohort: dict[str, float] | None = None,
+    cohort_n: int | None = None,
 ) -> dict[str, Any]:
-    """Everything the profile template shows, in the respondent's language."""
+    """Everything the profile template shows, in the respondent's language.
+
+    ``cohort`` (each dimension's median score over all responses, see
+    ``cohort_medians``) is drawn over the respondent's own chart and listed
+    in the table, when there is one.
+    """
     if rules is None:
         return {
             "scored": False,
@@ -77,9 +107,16 @@ def profile_context(
                     )
                 ][:4],
                 "is_bottleneck": dimension.code == profile.get("bottleneck"),
+                "cohort_median": (cohort or {}).get(dimension.code),
             }
         )
     overall = profile.get("overall_level")
+    # The overall level is the lowest level: name the dimensions that set it.
+    weakest = [
+        d
+        for d in dimensions
+        if overall is not None and d["assessed"] and d["level"] == overall
+    ]
     return {
         "scored": True,
         "overall_level": overall,
@@ -89,10 +126,21 @@ def profile_context(
         "overall_meaning": LEVEL_MEANINGS.get(int(overall))
         if overall is not None
         else "",
+        "weakest": get_text_list(
+            [f"{d['code']} {d['title']}" for d in weakest], _("and")
+        ),
+        # Naming all eight dimensions says nothing: say they are level instead.
+        "weakest_all": len(weakest) > 1
+        and len(weakest) == sum(d["assessed"] for d in dimensions),
         "breadth": profile.get("breadth"),
+        "max_level": rules.max_level,
         "bottleneck": next((d for d in dimensions if d["is_bottleneck"]), None),
         "dimensions": dimensions,
-        "radar_svg": radar_svg(dimensions, max_level=rules.max_level),
+        "cohort": cohort is not None,
+        "cohort_n": cohort_n,
+        "radar_svg": radar_svg(
+            dimensions, max_level=rules.max_level, cohort=cohort is not None
+        ),
         "flagged_count": len(profile.get("flagged", [])),
         "descriptive": _descriptive(descriptive, definition, language),
     }
@@ -124,62 +172,78 @@ def _descriptive(
     }
 
 
+def _lines(text: str, width: int) -> list[str]:
+    """Break a label into lines of about ``width`` characters, between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+# The radar's geometry, in SVG units. Labels are wrapped short and sized for a
+# phone, where the chart is drawn about 360 px wide: they stay legible there.
+RADAR_WIDTH, RADAR_HEIGHT, RADAR_RADIUS = 560, 470, 128
+LABEL_CHARS = 14
+LINE_EM = 1.15
+
+
 def radar_svg(
-    dimensions: list[dict[str, Any]], *, max_level: int, size: int = 320
+    dimensions: list[dict[str, Any]], *, max_level: int, cohort: bool = False
 ) -> str:
-    """An SVG radar of each dimension's level L (filled) and score S (dashed)."""
-    levels = [
-        d["level"] if d["assessed"] and d["level"] is not None else 0
-        for d in dimensions
-    ]
-    scores = [
-        d["score"] if d["assessed"] and d["score"] is not None else 0
-        for d in dimensions
-    ]
-    summary = "; ".join(
-        f"{d['code']} {d['title']}: "
-        + (
-            _("level %(level)s, score %(score)s")
-            % {"level": d["level"], "score": d["score"]}
-            if d["assessed"]
-            else _("not assessed")
+    """An SVG radar: each dimension's level L (filled), score S (dashed) and,
+    with ``cohort``, the median score of all responses (dotted).
+
+    Axes are named by the dimensions' titles, and the rings carry the scale
+    from 0 to ``max_level``, so the chart reads without the table. The same
+    figures, in the reader's number format, are its text alternative.
+    """
+
+    def values(key: str) -> list[float]:
+        return [
+            d[key] if d["assessed"] and d[key] is not None else 0 for d in dimensions
+        ]
+
+    series = [("radar-score", values("score")), ("radar-level", values("level"))]
+    if cohort:
+        series.append(
+            ("radar-cohort", [d.get("cohort_median") or 0 for d in dimensions])
         )
-        for d in dimensions
-    )
+    summary = "; ".join(_summary_line(d, cohort=cohort) for d in dimensions)
     return radar_chart_svg(
-        [d["code"] for d in dimensions],
-        [("radar-score", scores), ("radar-level", levels)],
+        [d["title"] for d in dimensions],
+        series,
         max_level=max_level,
-        label=_("Maturity level per dimension. %(summary)s") % {"summary": summary},
-        size=size,
+        label=_("Maturity level per dimension, from 0 to %(max)d. %(summary)s")
+        % {"max": max_level, "summary": summary},
     )
 
 
 def radar_chart_svg(
-    codes: list[str],
+    titles: list[str],
     series: list[tuple[str, list[float]]],
     *,
     max_level: int,
     label: str,
-    size: int = 320,
 ) -> str:
-    """An SVG radar with one axis per code and one polygon per series.
+    """An SVG radar with one titled axis per dimension and one polygon per series.
 
-    Each series is (CSS class, one value per code), drawn in order, the last
+    Each series is (CSS class, one value per axis), drawn in order, the last
     on top; ``label`` is the chart's text alternative.
     """
-    if len(codes) < 3:
+    if len(titles) < 3:
         return ""
-    centre = size / 2
-    radius = size / 2 - 56
-    count = len(codes)
+    cx, cy, radius = RADAR_WIDTH / 2, RADAR_HEIGHT / 2, RADAR_RADIUS
+    count = len(titles)
 
     def point(index: int, value: float, *, clamp: bool = True) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
         if clamp:
             value = max(0.0, min(value, max_level))
         r = radius * value / max_level
-        return centre + r * math.cos(angle), centre + r * math.sin(angle)
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
 
     def polygon(values: list[float]) -> str:
         return " ".join(
@@ -191,26 +255,60 @@ def radar_chart_svg(
         parts.append(
             f'<polygon class="radar-grid" points="{polygon([ring] * count)}"/>'
         )
-    for index, code in enumerate(codes):
+    for index, title in enumerate(titles):
         x, y = point(index, max_level)
         parts.append(
-            f'<line class="radar-axis" x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}"/>'
+            f'<line class="radar-axis" x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"/>'
         )
         # Labels sit beyond the outer ring (values are clamped to it).
-        lx, ly = point(index, max_level + 0.9, clamp=False)
-        anchor = (
-            "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
+        lx, ly = point(index, max_level * 1.1, clamp=False)
+        centred = abs(lx - cx) < 5
+        anchor = "middle" if centred else ("start" if lx > cx else "end")
+        lines = _lines(title, LABEL_CHARS)
+        # Lines grow away from the chart: upwards above it, downwards below,
+        # and around the label's point beside it. In ems, so that a larger
+        # font (on phones) keeps them apart.
+        if centred and ly < cy:
+            shift = -LINE_EM * (len(lines) - 1) - 0.2
+        elif centred:
+            shift = 0.7
+        else:
+            shift = -LINE_EM * (len(lines) - 1) / 2 + 0.35
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" '
+            + (f'y="{ly:.1f}" dy="{shift:.2f}em"' if n == 0 else f'dy="{LINE_EM}em"')
+            + f">{escape(line)}</tspan>"
+            for n, line in enumerate(lines)
         )
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" dominant-baseline="middle">'
-            f"{escape(code)}</text>"
-        )
+        parts.append(f'<text class="radar-label" text-anchor="{anchor}">{spans}</text>')
     for css_class, values in series:
         parts.append(
             f'<polygon class="{escape(css_class)}" points="{polygon(values)}"/>'
         )
+    # The scale, over the polygons: each ring's value beside the first axis.
+    for ring in range(max_level + 1):
+        x, y = point(0, ring)
+        parts.append(
+            f'<text class="radar-tick" x="{x + 5:.1f}" y="{y - 2:.1f}">{ring}</text>'
+        )
     return (
-        f'<svg class="radar" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-label="{escape(label)}" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+        f'<svg class="radar" viewBox="0 0 {RADAR_WIDTH} {RADAR_HEIGHT}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )
+
+
+def _summary_line(dimension: dict[str, Any], *, cohort: bool) -> str:
+    line = f"{dimension['code']} {dimension['title']}: " + (
+        _("level %(level)s, score %(score)s")
+        % {
+            "level": number_format(dimension["level"], decimal_pos=1),
+            "score": number_format(dimension["score"]),
+        }
+        if dimension["assessed"]
+        else _("not assessed")
+    )
+    if cohort and dimension.get("cohort_median") is not None:
+        line += ", " + _("median score of all responses %(median)s") % {
+            "median": figure_text(dimension["cohort_median"])
+        }
+    return line

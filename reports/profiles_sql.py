@@ -12,7 +12,8 @@ document; it decodes the classes with numpy.
 Batches are read by primary key (``id = ANY(...)``, one bitmap index scan)
 rather than in keyset order: a keyset ``ORDER BY id`` over one version's
 responses let PostgreSQL sort every remaining row, answers included, for each
-batch.
+batch. Which of a batch's responses are read is the caller's queryset, taken
+as the statement's source.
 """
 
 from __future__ import annotations
@@ -23,12 +24,17 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from psycopg import sql
 
+from core.sql import queryset_sql
 from reports.scoring_batch import BatchScorer
 
 _ID = 36  # bytes of a UUID's text
+# The names the batch's columns take in its statement.
+_ROW_ID = "row_id"
+_ROW_ANSWERS = "row_answers"
 _HEX = np.full(256, 255, dtype=np.uint8)
 for _digit, _char in enumerate(b"0123456789abcdef"):
     _HEX[_char] = _digit
@@ -43,12 +49,9 @@ def response_ids_by_version(responses: QuerySet) -> Iterator[tuple[int, np.ndarr
     versions = responses.order_by().values_list("version_id", flat=True).distinct()
     for version_id in sorted(versions):
         query = responses.filter(version_id=version_id).order_by().values_list("pk")
-        text, params = query.query.sql_with_params()
+        statement = sql.SQL("COPY ({}) TO STDOUT").format(queryset_sql(query))
         data = bytearray()
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY ({text}) TO STDOUT", params) as copy,
-        ):
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
             for block in copy:
                 data += block
         lines = np.frombuffer(data, dtype=[("id", f"S{_ID}"), ("end", "S1")])
@@ -56,8 +59,17 @@ def response_ids_by_version(responses: QuerySet) -> Iterator[tuple[int, np.ndarr
 
 
 def uuid_array_text(ids: np.ndarray) -> str:
-    """The text of a ``uuid[]`` of ids as ``response_ids_by_version`` gives them."""
+    """The text of a ``uuid[]`` of ids as ``response_ids_by_version`` gives them.
+
+    One parameter for a whole batch: thousands of ids as a list of parameters
+    cost Django and psycopg more than the read itself.
+    """
     return "{" + b",".join(ids.tolist()).decode() + "}"
+
+
+def batch_subquery(ids: np.ndarray) -> RawSQL:
+    """The ids of a batch as a subquery, for an ORM filter (``pk__in=``)."""
+    return RawSQL("SELECT unnest(%s::uuid[])", [uuid_array_text(ids)])
 
 
 def _class_expression(scorer: BatchScorer, code: str) -> sql.Composable:
@@ -95,12 +107,10 @@ def _reads_as_json(text: str) -> bool:
 
 
 def read_statement(
-    scorer: BatchScorer, version_id: int, ids: np.ndarray
+    scorer: BatchScorer, responses: QuerySet, ids: np.ndarray
 ) -> sql.Composable:
-    """The COPY of a batch: id, item classes, then the JSON of each text question.
-
-    Only counted responses (submitted, not voided) of the version are read.
-    """
+    """The COPY of the batch ``ids`` of the queryset's responses: id, item
+    classes, then the JSON of each text question."""
     classes = (
         sql.SQL(" || ").join(_class_expression(scorer, code) for code in scorer.items)
         if scorer.items
@@ -110,31 +120,33 @@ def read_statement(
         sql.SQL("(t.a -> {})").format(sql.Literal(code))
         for code in scorer.text_questions
     ]
-    # The stored answers are compressed: each -> on r.answers would inflate
-    # them again. || gives a plain copy, and OFFSET 0 keeps it computed once.
+    rows = responses.order_by().values(**{_ROW_ID: F("pk"), _ROW_ANSWERS: F("answers")})
+    # The stored answers are compressed: each -> on them would inflate them
+    # again. || gives a plain copy, and OFFSET 0 keeps it computed once.
     return sql.SQL(
         """COPY (
   SELECT {columns}
-  FROM surveys_response r
-  CROSS JOIN LATERAL (SELECT r.answers || '{{}}'::jsonb AS a OFFSET 0) t
-  WHERE r.id = ANY({ids})
-    AND r.version_id = {version}
-    AND r.status = 'submitted'
-    AND r.voided_at IS NULL
+  FROM ({rows}) r
+  CROSS JOIN LATERAL (SELECT r.{answers} || '{{}}'::jsonb AS a OFFSET 0) t
+  WHERE r.{id} = ANY({ids}::uuid[])
 ) TO STDOUT"""
     ).format(
-        columns=sql.SQL(", ").join([sql.SQL("r.id"), classes, *texts]),
-        ids=sql.SQL("{}::uuid[]").format(sql.Literal(uuid_array_text(ids))),
-        version=sql.Literal(version_id),
+        columns=sql.SQL(", ").join(
+            [sql.SQL("r.{}").format(sql.Identifier(_ROW_ID)), classes, *texts]
+        ),
+        rows=queryset_sql(rows),
+        answers=sql.Identifier(_ROW_ANSWERS),
+        id=sql.Identifier(_ROW_ID),
+        ids=sql.Literal(uuid_array_text(ids)),
     )
 
 
 def profile_inputs(
-    scorer: BatchScorer, version_id: int, ids: np.ndarray
+    scorer: BatchScorer, responses: QuerySet, ids: np.ndarray
 ) -> tuple[list[str], np.ndarray, dict[str, list[str | None]]]:
-    """Read a batch: the ids found, their item classes, and their answer texts."""
-    connection.ensure_connection()
-    statement = read_statement(scorer, version_id, ids)
+    """Read the batch ``ids`` of the queryset's responses: the ids found, their
+    item classes, and their answer texts."""
+    statement = read_statement(scorer, responses, ids)
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         data = b"".join(bytes(block) for block in copy)
     lines = data.split(b"\n")[:-1]

@@ -151,7 +151,7 @@ def _overall(
             rows.append(
                 {
                     "level": level,
-                    "level_text": _number(level),
+                    "level_text": figure_text(level),
                     "name": level_name(rules, level, language),
                     "count": count,
                     "percent": _percent(count, n),
@@ -162,7 +162,7 @@ def _overall(
         "suppressed": False,
         "n": n,
         "median": median,
-        "median_text": _number(median),
+        "median_text": figure_text(median),
         "median_name": level_name(rules, median, language)
         if median is not None
         else "",
@@ -197,9 +197,9 @@ def _dimensions(
             entry |= {
                 "n": stored["n"],
                 "median": stored["median"],
-                "median_text": _number(stored["median"]),
-                "q1_text": _number(stored["q1"]),
-                "q3_text": _number(stored["q3"]),
+                "median_text": figure_text(stored["median"]),
+                "q1_text": figure_text(stored["q1"]),
+                "q3_text": figure_text(stored["q3"]),
             }
             # A dimension nobody could be assessed on has no median to draw.
             entry["suppressed"] = stored["median"] is None
@@ -250,7 +250,7 @@ def _percent(count: int, n: int) -> int | None:
     return round(100 * count / n) if n else None
 
 
-def _number(value: float | None) -> str:
+def figure_text(value: float | None) -> str:
     """A figure in the reader's language: "2", "2.5" or "2,5", "2.33"."""
     if value is None:
         return "\N{EN DASH}"
@@ -289,7 +289,7 @@ def bar_chart_svg(
             f'<rect class="bar" x="{left}" y="{y + 6}" width="{length:.1f}" '
             f'height="{row - 12}"/>'
             f'<text class="bar-value" x="{left + length + 6:.1f}" y="{y + row / 2:.1f}" '
-            f'dominant-baseline="middle">{escape(_number(value))}</text>'
+            f'dominant-baseline="middle">{escape(figure_text(value))}</text>'
         )
     return (
         f'<svg class="bar-chart" viewBox="0 0 {width} {height}" role="img" '

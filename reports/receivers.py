@@ -5,7 +5,7 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
-from reports.tasks import results_queue
+from reports.scheduling import results_queue
 from surveys.signals import response_submitted, response_voided
 
 

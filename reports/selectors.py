@@ -3,53 +3,35 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Case, Count, Max, Q, QuerySet, TextField, When
 from django.db.models.functions import Cast, Coalesce, Greatest
 
+from core.caching import process_cache
 from reports.aggregates_sql import extract_sql
-from reports.aggregation import ALL, Plan, Row, aggregate, extract_python, plan_build
+from reports.aggregation import ALL, Plan, aggregate, plan_build
 from reports.models import CohortAggregate, ResponseProfile
 from reports.public import PUBLIC_RELEASE, PublicSummary, public_cells
 from reports.scoring_batch import BatchScorer
-from surveys.models import Response, Survey
+from surveys.models import Response, ResponseQuerySet, Survey
 from surveys.scoring_rules import ScoringRules
 from surveys.selectors import sheet_for_version_id
 
-_RULES: dict[int, ScoringRules | None] = {}
-_PLANS: dict[tuple, tuple[object, Plan]] = {}
-_SCORERS: dict[int, tuple[object, object, BatchScorer]] = {}
 
-
+@process_cache(maxsize=256)
 def rules_for_version_id(version_id: int) -> ScoringRules | None:
     """The version's scoring rules, parsed once per process (versions never change)."""
-    if version_id not in _RULES:
-        scoring = sheet_for_version_id(version_id).definition.scoring
-        if len(_RULES) > 256:
-            _RULES.clear()
-        _RULES[version_id] = ScoringRules.from_dict(scoring) if scoring else None
-    return _RULES[version_id]
+    scoring = sheet_for_version_id(version_id).definition.scoring
+    return ScoringRules.from_dict(scoring) if scoring else None
 
 
+@process_cache(maxsize=64)
 def scorer_for_version_id(version_id: int) -> BatchScorer:
-    """The version's batch scorer, kept per process with what it has learnt.
-
-    Rebuilt when the parsed definition or rules it was built from are.
-    """
+    """The version's batch scorer, kept per process with what it has learnt."""
     definition = sheet_for_version_id(version_id).definition
-    rules = rules_for_version_id(version_id)
-    cached = _SCORERS.get(version_id)
-    if cached is not None and cached[0] is definition and cached[1] is rules:
-        return cached[2]
-    if len(_SCORERS) > 64:
-        _SCORERS.clear()
-    scorer = BatchScorer(definition, rules)
-    _SCORERS[version_id] = (definition, rules, scorer)
-    return scorer
+    return BatchScorer(definition, rules_for_version_id(version_id))
 
 
 def profile_get(*, response: Response) -> ResponseProfile | None:
@@ -57,13 +39,6 @@ def profile_get(*, response: Response) -> ResponseProfile | None:
 
 
 # --- Profiles to (re)compute ---------------------------------------------------------
-
-
-def responses_counted() -> QuerySet[Response]:
-    """Responses that have a profile and count in aggregates: submitted, not voided."""
-    return Response.objects.filter(
-        status=Response.Status.SUBMITTED, voided_at__isnull=True
-    )
 
 
 def responses_needing_profile(*, version_id: int) -> QuerySet[Response]:
@@ -80,17 +55,18 @@ def responses_needing_profile(*, version_id: int) -> QuerySet[Response]:
         if expected is None
         else stale.exclude(scoring_version=expected)
     )
-    return (
-        responses_counted()
-        .filter(version_id=version_id)
-        .filter(Q(profile__isnull=True) | Q(pk__in=stale.values("response_id")))
+    return Response.objects.counted(version_id=version_id).filter(
+        Q(profile__isnull=True) | Q(pk__in=stale.values("response_id"))
     )
 
 
 def profiles_needed_by_version() -> dict[int, int]:
     """How many profiles each version with counted responses is missing."""
     versions = (
-        responses_counted().values_list("version_id", flat=True).distinct().order_by()
+        Response.objects.counted()
+        .values_list("version_id", flat=True)
+        .distinct()
+        .order_by()
     )
     needed = {}
     for version_id in versions:
@@ -104,26 +80,20 @@ def profiles_needed_by_version() -> dict[int, int]:
 
 
 def plan_for_version_id(version_id: int) -> Plan:
-    """The aggregates plan of a version, built once per parsed definition."""
-    definition = sheet_for_version_id(version_id).definition
-    key = (
-        version_id,
-        settings.AGGREGATE_MAX_PAIRS,
-        settings.AGGREGATE_PAIR_MAX_CHOICES,
+    """The aggregates plan of a version under the current settings, built once."""
+    return _plan(
+        version_id, settings.AGGREGATE_MAX_PAIRS, settings.AGGREGATE_PAIR_MAX_CHOICES
     )
-    cached = _PLANS.get(key)
-    if cached is not None and cached[0] is definition:
-        return cached[1]
-    plan = plan_build(
-        definition,
+
+
+@process_cache(maxsize=64)
+def _plan(version_id: int, max_pairs: int, max_pair_choices: int) -> Plan:
+    return plan_build(
+        sheet_for_version_id(version_id).definition,
         rules_for_version_id(version_id),
-        max_pairs=settings.AGGREGATE_MAX_PAIRS,
-        max_pair_choices=settings.AGGREGATE_PAIR_MAX_CHOICES,
+        max_pairs=max_pairs,
+        max_pair_choices=max_pair_choices,
     )
-    if len(_PLANS) > 64:
-        _PLANS.clear()
-    _PLANS[key] = (definition, plan)
-    return plan
 
 
 def version_watermark(*, version_id: int) -> tuple[int, datetime | None]:
@@ -141,7 +111,7 @@ def _watermarks(
         .values("version_id")
         .order_by()
         .annotate(
-            live=Count("pk", filter=Q(voided_at__isnull=True)),
+            live=Count("pk", filter=ResponseQuerySet.counted_condition()),
             latest=Max(Greatest("submitted_at", Coalesce("voided_at", "submitted_at"))),
         )
     )
@@ -169,39 +139,15 @@ def aggregates_stale_version_ids() -> list[int]:
     )
 
 
-def aggregate_rows(*, version_id: int) -> Iterator[Row]:
-    """The counted responses of a version with their profile, for the Python path."""
-    rows = (
-        responses_counted()
-        .filter(version_id=version_id, profile__isnull=False)
-        .values_list(
-            "answers",
-            "profile__dimensions",
-            "profile__overall_level",
-            "profile__breadth",
-        )
-        .order_by("pk")  # as the SQL path: float sums depend on the order
-    )
-    for answers, dimensions, overall_level, breadth in rows.iterator(chunk_size=2000):
-        yield Row(answers, dimensions, overall_level, breadth)
+def aggregate_sources(*, version_id: int) -> QuerySet[Response]:
+    """The responses a version's aggregates count: counted, with a stored profile."""
+    return Response.objects.counted(version_id=version_id).filter(profile__isnull=False)
 
 
-def aggregates_compute(
-    *, version_id: int, engine: str = "auto"
-) -> dict[str, tuple[int, dict]]:
-    """Compute (without storing) every segment of a version: key -> (n, groups).
-
-    ``engine``: "sql" (PostgreSQL only), "python", or "auto" (SQL on PostgreSQL).
-    Only responses whose profile is stored are counted.
-    """
+def aggregates_compute(*, version_id: int) -> dict[str, tuple[int, dict]]:
+    """Compute (without storing) every segment of a version: key -> (n, groups)."""
     plan = plan_for_version_id(version_id)
-    if engine == "auto":
-        engine = "sql" if connection.vendor == "postgresql" else "python"
-    if engine == "sql":
-        chunks = extract_sql(plan, version_id)
-    else:
-        chunks = extract_python(plan, aggregate_rows(version_id=version_id))
-    return aggregate(plan, chunks)
+    return aggregate(plan, extract_sql(plan, aggregate_sources(version_id=version_id)))
 
 
 def aggregate_get(

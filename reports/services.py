@@ -8,43 +8,44 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
-from psycopg.types.json import Jsonb
+from psycopg import sql
 
 from reports.aggregation import suppress
 from reports.models import CohortAggregate, ResponseProfile
 from reports.profiles import PROFILE_CONTENT, profile_fields
 from reports.profiles_sql import (
+    batch_subquery,
     copy_escape,
     profile_inputs,
     response_ids_by_version,
-    uuid_array_text,
 )
 from reports.public import PUBLIC_RELEASE, public_release_due
 from reports.scoring_batch import BatchScorer
 from reports.selectors import (
     aggregates_compute,
-    responses_counted,
     responses_needing_profile,
     rules_for_version_id,
     scorer_for_version_id,
     version_watermark,
 )
-from surveys.models import Response, Survey, SurveyVersion
+from surveys.models import Response, ResponseQuerySet, Survey, SurveyVersion
 from surveys.selectors import sheet_for_version_id
 
 logger = logging.getLogger(__name__)
 
-PROFILE_BATCH = 1000
-# Responses per batch of a recompute on PostgreSQL (scored with numpy): big
-# enough that per-statement costs vanish, small enough to keep memory flat.
+# Responses per batch of a recompute (scored with numpy): big enough that
+# per-statement costs vanish, small enough to keep memory flat.
 RECOMPUTE_BATCH = 5000
-_PROFILE_FIELDS = ["version", *PROFILE_CONTENT, "computed_at"]
-_PROFILE_COLUMNS = ["response_id", "version_id", *PROFILE_CONTENT, "computed_at"]
+# The order of a COPY row (``_profiles_upsert``, ``_profiles_store_batch``).
+_PROFILE_COLUMNS = [
+    ResponseProfile._meta.get_field(name).column
+    for name in ["response", "version", *PROFILE_CONTENT, "computed_at"]
+]
+# The transaction's own table that batches of profiles are copied into.
+_BATCH_TABLE = sql.Identifier("reports_profile_batch")
 # pg_advisory_xact_lock's first key: "reports aggregates".
 _AGGREGATES_LOCK = 0x5241
 
@@ -57,16 +58,23 @@ def _profile_fields(version_id: int, answers: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def profile_compute(*, response: Response) -> ResponseProfile | None:
-    """Compute and store a submitted response's profile; safe to repeat.
+    """Compute and store a counted response's profile; safe to repeat.
 
-    A draft or voided response gets no profile (a stale one is removed).
+    A response that does not count (a draft, a voided one) gets no profile (a
+    stale one is removed). Its row is read again: the caller's may be older.
     """
-    if response.status != Response.Status.SUBMITTED or response.voided_at is not None:
+    counted = (
+        Response.objects.counted()
+        .filter(pk=response.pk)
+        .values_list("version_id", "answers")
+        .first()
+    )
+    if counted is None:
         ResponseProfile.objects.filter(response=response).delete()
         return None
+    version_id, answers = counted
     stored, _created = ResponseProfile.objects.update_or_create(
-        response=response,
-        defaults=_profile_fields(response.version_id, response.answers),
+        response=response, defaults=_profile_fields(version_id, answers)
     )
     return stored
 
@@ -94,18 +102,9 @@ def _profiles_store(rows: Iterable[tuple[Any, int, dict]]) -> int:
 def _profiles_upsert(profiles: list[ResponseProfile]) -> None:
     """INSERT ... ON CONFLICT UPDATE a batch of profiles.
 
-    On PostgreSQL the rows go through COPY into a temporary table first:
-    Django's multi-row INSERT quotes every JSON value on the client, which
-    was half the time of a recompute.
+    The rows go through COPY into a temporary table first, PostgreSQL's
+    fastest way in for many rows of JSON, then one statement merges them.
     """
-    if connection.vendor != "postgresql":
-        ResponseProfile.objects.bulk_create(
-            profiles,
-            update_conflicts=True,
-            unique_fields=["response"],
-            update_fields=_PROFILE_FIELDS,
-        )
-        return
     now = timezone.now()
     with connection.cursor() as cursor:
         with _profile_batch_copy(cursor) as copy:
@@ -129,39 +128,57 @@ def _profiles_upsert(profiles: list[ResponseProfile]) -> None:
 
 def _profile_batch_copy(cursor: Any) -> Any:
     """COPY into a transaction's temporary table shaped like the profiles."""
-    table = ResponseProfile._meta.db_table
     cursor.execute(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS reports_profile_batch "
-        f"(LIKE {table}) ON COMMIT DROP"
+        sql.SQL(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {batch} (LIKE {table}) ON COMMIT DROP"
+        ).format(
+            batch=_BATCH_TABLE, table=sql.Identifier(ResponseProfile._meta.db_table)
+        )
     )
-    columns = ", ".join(_PROFILE_COLUMNS)
-    return cursor.cursor.copy(f"COPY reports_profile_batch ({columns}) FROM STDIN")
+    return cursor.cursor.copy(
+        sql.SQL("COPY {batch} ({columns}) FROM STDIN").format(
+            batch=_BATCH_TABLE, columns=_identifiers(_PROFILE_COLUMNS)
+        )
+    )
 
 
 def _profile_batch_merge(cursor: Any) -> None:
     """Upsert the temporary table's profiles, then empty it."""
-    table = ResponseProfile._meta.db_table
-    columns = ", ".join(_PROFILE_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _PROFILE_COLUMNS[1:])
+    key, *rest = _PROFILE_COLUMNS
     cursor.execute(
-        f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        f"SELECT {columns} FROM reports_profile_batch "
-        f"ON CONFLICT (response_id) DO UPDATE SET {updates}"
+        sql.SQL(
+            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {batch} "
+            "ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        ).format(
+            table=sql.Identifier(ResponseProfile._meta.db_table),
+            columns=_identifiers(_PROFILE_COLUMNS),
+            batch=_BATCH_TABLE,
+            key=sql.Identifier(key),
+            updates=sql.SQL(", ").join(
+                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column))
+                for column in rest
+            ),
+        )
     )
-    cursor.execute("DELETE FROM reports_profile_batch")
+    cursor.execute(sql.SQL("DELETE FROM {}").format(_BATCH_TABLE))
+
+
+def _identifiers(names: list[str]) -> sql.Composable:
+    return sql.SQL(", ").join(map(sql.Identifier, names))
 
 
 def _profiles_store_batch(scorer: BatchScorer, version_id: int, ids: np.ndarray) -> int:
     """Compute and upsert the profiles of a batch of one version's responses.
 
-    PostgreSQL only: the answers are reduced to what the profile reads in the
-    database (``reports.profiles_sql``) and scored with numpy
+    The answers are reduced to what the profile reads in the database
+    (``reports.profiles_sql``) and scored with numpy
     (``reports.scoring_batch``), giving what ``_profile_fields`` gives. One
     transaction, like ``_profiles_store``: a response voided meanwhile loses
     the profile just written. Ids no longer counted are skipped.
     """
     with transaction.atomic():
-        found, classes, texts = profile_inputs(scorer, version_id, ids)
+        responses = Response.objects.counted(version_id=version_id)
+        found, classes, texts = profile_inputs(scorer, responses, ids)
         rows = scorer.score(classes, texts)
         now = timezone.now().isoformat()
         head = f"\t{version_id}\t{copy_escape(scorer.scoring_version)}\t"
@@ -182,17 +199,14 @@ def _profiles_store_batch(scorer: BatchScorer, version_id: int, ids: np.ndarray)
             + "\n"
             for response_id, row in zip(found, rows, strict=True)
         )
-        with connection.cursor() as cursor:
-            if data:
+        if data:
+            with connection.cursor() as cursor:
                 with _profile_batch_copy(cursor) as copy:
                     copy.write(data)
                 _profile_batch_merge(cursor)
-            cursor.execute(
-                "DELETE FROM reports_responseprofile p USING surveys_response r "
-                "WHERE p.response_id = r.id AND r.id = ANY(%s::uuid[]) "
-                "AND (r.voided_at IS NOT NULL OR r.status <> 'submitted')",
-                [uuid_array_text(ids)],
-            )
+        profiles_prune(
+            profiles=ResponseProfile.objects.filter(response_id__in=batch_subquery(ids))
+        )
     return len(rows)
 
 
@@ -203,8 +217,6 @@ def _profiles_in_batches(
     progress: Callable[[int, int], None] | None,
 ) -> int:
     """Store the profiles of a queryset of responses, a batch at a time."""
-    if connection.vendor != "postgresql":
-        return _profiles_in_keyset_batches(responses, total=total, progress=progress)
     done = 0
     if progress is not None:
         progress(0, total)
@@ -218,31 +230,6 @@ def _profiles_in_batches(
     return done
 
 
-def _profiles_in_keyset_batches(
-    responses: Any,
-    *,
-    total: int,
-    progress: Callable[[int, int], None] | None,
-) -> int:
-    """Store the profiles of a queryset of responses in Python, by keyset batches."""
-    done = 0
-    last = None
-    if progress is not None:
-        progress(0, total)
-    while True:
-        batch = responses.order_by("pk")
-        if last is not None:
-            batch = batch.filter(pk__gt=last)
-        rows = list(batch.values_list("pk", "version_id", "answers")[:PROFILE_BATCH])
-        if not rows:
-            break
-        done += _profiles_store(rows)
-        last = rows[-1][0]
-        if progress is not None:
-            progress(done, max(total, done))
-    return done
-
-
 def profiles_recompute(
     *,
     survey: Survey | None = None,
@@ -250,27 +237,30 @@ def profiles_recompute(
 ) -> int:
     """Recompute the profile of every submitted, non-voided response; return the count.
 
-    All surveys, or one. On PostgreSQL, batches of ``RECOMPUTE_BATCH`` are
-    read with COPY and scored with numpy (``_profiles_store_batch``, equal to
-    the reference engine's profiles); elsewhere, batches of ``PROFILE_BATCH``
-    are scored in Python. Each batch is upserted in one transaction, so an
+    All surveys, or one. Batches of ``RECOMPUTE_BATCH`` are read with COPY
+    and scored with numpy (``_profiles_store_batch``, equal to the reference
+    engine's profiles). Each batch is upserted in one transaction, so an
     interruption leaves whole batches and running it again finishes the work.
     Profiles of voided (or draft) responses are deleted. ``progress(done,
     total)`` is called after each batch.
     """
-    responses = responses_counted()
+    responses = Response.objects.counted()
     profiles = ResponseProfile.objects.all()
     if survey is not None:
         responses = responses.filter(survey=survey)
         profiles = profiles.filter(response__survey=survey)
     count = _profiles_in_batches(responses, total=responses.count(), progress=progress)
     removed = profiles_prune(profiles=profiles)
-    if connection.vendor == "postgresql" and count:
+    if count:
         # Every row was just rewritten: without fresh statistics the planner
         # took the profiles for an empty table, and the aggregates' join that
         # usually follows ran 1.5 times slower (100,000 responses).
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {ResponseProfile._meta.db_table}")
+            cursor.execute(
+                sql.SQL("ANALYZE {}").format(
+                    sql.Identifier(ResponseProfile._meta.db_table)
+                )
+            )
     logger.info(
         "recomputed %d profiles%s, removed %d",
         count,
@@ -286,7 +276,7 @@ def profiles_store_for(*, response_ids: list[str]) -> int:
     Counted responses get theirs computed; voided or missing ones lose any.
     """
     rows = list(
-        responses_counted()
+        Response.objects.counted()
         .filter(pk__in=response_ids)
         .values_list("pk", "version_id", "answers")
     )
@@ -310,9 +300,8 @@ def profiles_prune(*, profiles: Any = None) -> int:
     """Delete the profiles of responses that are no longer counted (voided)."""
     profiles = ResponseProfile.objects.all() if profiles is None else profiles
     # A join, not NOT IN (every counted response): that would not scale.
-    deleted, _by_model = profiles.filter(
-        Q(response__voided_at__isnull=False)
-        | ~Q(response__status=Response.Status.SUBMITTED)
+    deleted, _by_model = profiles.exclude(
+        ResponseQuerySet.counted_condition("response")
     ).delete()
     return deleted
 
@@ -322,29 +311,15 @@ def _snapshot_upsert(
 ) -> None:
     """Insert or update one snapshot, keyed by (version, segment).
 
-    On PostgreSQL the megabytes of JSON go as bound parameters of a
-    server-side-bound statement: Django's cursor quotes them into the SQL text
-    on the client, which was measured at twice the time of the whole write.
+    One INSERT ... ON CONFLICT: ``update_or_create`` would first lock and read
+    the row, a round trip per snapshot for megabytes it only overwrites.
     """
-    if connection.vendor != "postgresql":
-        CohortAggregate.objects.update_or_create(
-            version=version, segment=segment, defaults=fields
-        )
-        return
-    columns = ["version_id", "segment", *fields]
-    values = [
-        Jsonb(value) if name in {"data", "public_data"} else value
-        for name, value in fields.items()
-    ]
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in fields)
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            f"INSERT INTO {CohortAggregate._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT (version_id, segment) DO UPDATE SET {updates}",
-            [version.pk, segment, *values],
-        )
+    CohortAggregate.objects.bulk_create(
+        [CohortAggregate(version=version, segment=segment, **fields)],
+        update_conflicts=True,
+        unique_fields=["version", "segment"],
+        update_fields=list(fields),
+    )
 
 
 def _public_release_due(version: SurveyVersion, n: int, k: int) -> bool:
@@ -366,16 +341,15 @@ def aggregates_recompute(*, version: SurveyVersion) -> int:
     upsert per snapshot on (version, segment), in one transaction with the
     removal of segments the plan no longer has, so an interrupted recompute
     leaves the previous snapshots whole. Concurrent recomputes of a version
-    wait for each other (an advisory lock on PostgreSQL), so an older reading
+    wait for each other (an advisory lock), so an older reading
     never overwrites a newer one.
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)",
-                    [_AGGREGATES_LOCK, version.pk % 2**31],
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [_AGGREGATES_LOCK, version.pk % 2**31],
+            )
         k = settings.PRIVACY_MIN_CELL_SIZE
         # Read the watermark first: whatever commits after it and is still
         # read makes the snapshot look older than it is (a harmless extra

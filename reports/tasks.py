@@ -1,49 +1,37 @@
-"""Celery entry points for results: thin, id-based, safe to run twice."""
+"""Celery entry points for results: thin, id-based, safe to run twice.
+
+When they run, and what keeps two from colliding, is ``reports.scheduling``'s.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
-import threading
-import warnings
 
 from celery import shared_task
-from celery.exceptions import AlwaysEagerIgnored
-from celery.signals import worker_init
-from django.conf import settings
-from django.core.cache import cache
-from django.db import OperationalError, connections
+from django.db import OperationalError
 
-from core.broker import broker_redis, broker_url
-from core.redis_scripts import LuaScript
-from reports.selectors import (
-    aggregates_stale_version_ids,
-    profiles_needed_by_version,
+from reports.scheduling import (
+    AGGREGATES_REFRESH_TASK,
+    PROFILE_TASK,
+    PROFILES_BATCH_TASK,
+    PROFILES_FILL_TASK,
+    aggregates_debounce_release,
+    aggregates_schedule,
+    profiles_batch_run,
+    reconcile,
 )
-from reports.services import (
-    PROFILE_BATCH,
-    aggregates_recompute,
-    profile_compute,
-    profiles_fill,
-    profiles_prune,
-    profiles_store_for,
-)
+from reports.services import aggregates_recompute, profile_compute, profiles_fill
 from surveys.models import Response, SurveyVersion
 
 logger = logging.getLogger(__name__)
 
-# Set in worker processes (pool children inherit it): a worker always has a
-# broker to send follow-up work to, even under the test settings' eager mode.
-_IN_WORKER = False
 
-
-@worker_init.connect
-def _mark_worker(**kwargs) -> None:
-    global _IN_WORKER
-    _IN_WORKER = True
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name=PROFILE_TASK,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def profile_compute_task(*, response_id: str) -> str:
     """Compute one response's profile, then schedule its version's aggregates.
 
@@ -62,147 +50,24 @@ def profile_compute_task(*, response_id: str) -> str:
     return "stored" if profile else "none"
 
 
-def profile_enqueue(response_id: str) -> None:
-    """Queue one profile computation; never fail the caller if the broker is down.
-
-    A response left without a profile is picked up by the periodic
-    reconciliation once the broker is back.
-    """
-    try:
-        profile_compute_task.delay(response_id=str(response_id))
-    except Exception:
-        logger.warning(
-            "could not queue the profile of %s; reconciliation will",
-            response_id,
-            exc_info=True,
-        )
-
-
-def _pending_key(version_id: int) -> str:
-    return f"reports:profiles-pending:{version_id}"
-
-
-def _batch_guard_key(version_id: int) -> str:
-    return f"reports:profiles-scheduled:{version_id}"
-
-
-# Add the id to its version's pending set; say whether this one opened the
-# window (set its guard), and so must queue the batch.
-_QUEUE_PENDING = LuaScript(
-    """
-redis.call('SADD', KEYS[1], ARGV[1])
-if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then return 1 end
-return 0
-"""
+@shared_task(
+    name=PROFILES_BATCH_TASK,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
 )
-
-
-def results_queue(response_id: str, version_id: int, *, voided: bool = False) -> None:
-    """Have a submitted (or voided) response's profile and aggregates brought up to date.
-
-    With a broker, the response id joins its version's pending set and the
-    first submission of a window queues one ``profiles_batch_task`` to run
-    ``PROFILE_BATCH_SECONDS`` later: one Redis round trip per submission
-    instead of a Celery message each (measured at a third of a submission's
-    CPU). Without a broker (in-process Celery) the profile is computed now and
-    the aggregates are scheduled. A void (rare, by staff) gets a task of its
-    own: its id may still sit in a running batch's set, which would drop it.
-    Never raises: whatever could not be queued is found by the periodic
-    reconciliation.
-    """
-    url = broker_url()
-    if url is None or voided:
-        profile_enqueue(response_id)
-        aggregates_schedule(version_id)  # folded with the profile task's own
-        return
-    try:
-        first = _QUEUE_PENDING(
-            broker_redis(url),
-            [_pending_key(version_id), _batch_guard_key(version_id)],
-            [
-                str(response_id),
-                math.ceil(settings.PROFILE_BATCH_SECONDS)
-                + settings.AGGREGATE_DEBOUNCE_TTL,
-            ],
-        )
-    except Exception:
-        logger.warning(
-            "could not queue the profile of %s; reconciliation will",
-            response_id,
-            exc_info=True,
-        )
-        return
-    if first and not _send(
-        profiles_batch_task,
-        countdown=settings.PROFILE_BATCH_SECONDS,
-        version_id=version_id,
-    ):
-        logger.warning(
-            "could not queue the profile of %s; reconciliation will", response_id
-        )
-        _guard_release(_batch_guard_key(version_id))
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def profiles_batch_task(*, version_id: int) -> int:
-    """Compute the profiles of a version's pending responses, then schedule its aggregates.
-
-    The guard is released before reading, so a submission that arrives from
-    now on queues the next batch. Ids leave the pending set only once their
-    profiles are committed: a worker killed mid-batch leaves them there for
-    the redelivered task (``acks_late``) to finish.
-    """
-    _guard_release(_batch_guard_key(version_id))
-    client = broker_redis()
-    lock = f"reports:profiles-batch-lock:{version_id}"
+    """Compute the profiles of a version's pending responses, then schedule its aggregates."""
     owner = profiles_batch_task.request.id or "in-process"
-    # One batch per version at a time: two would compute the same ids. The
-    # lock names its task, so the same message redelivered after its worker
-    # died takes over at once instead of waiting for the lock to expire.
-    if (
-        not client.set(lock, owner, nx=True, ex=settings.AGGREGATE_DEBOUNCE_TTL)
-        and (client.get(lock) or b"").decode() != owner
-    ):
-        _send(
-            profiles_batch_task,
-            countdown=settings.PROFILE_BATCH_SECONDS,
-            version_id=version_id,
-        )
-        return 0
-    key = _pending_key(version_id)
-    done = 0
-    try:
-        while ids := [raw.decode() for raw in client.srandmember(key, PROFILE_BATCH)]:
-            done += _store_batch(ids)
-            client.srem(key, *ids)
-    finally:
-        client.delete(lock)
-    logger.info("profile batch of version %s: %d stored", version_id, done)
-    aggregates_schedule(version_id)
-    return done
+    return profiles_batch_run(version_id=version_id, owner=owner)
 
 
-def _store_batch(ids: list[str]) -> int:
-    """Store a batch of profiles; one response that cannot be scored (a bug, bad
-    data) is logged and skipped instead of blocking every later batch."""
-    try:
-        return profiles_store_for(response_ids=ids)
-    except OperationalError:
-        raise  # the database: retry the task, the ids stay pending
-    except Exception:
-        logger.exception("a profile batch failed; storing its responses one by one")
-    done = 0
-    for response_id in ids:
-        try:
-            done += profiles_store_for(response_ids=[response_id])
-        except OperationalError:
-            raise
-        except Exception:
-            logger.exception("could not compute the profile of %s", response_id)
-    return done
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name=PROFILES_FILL_TASK,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def profiles_fill_task(*, version_id: int) -> int:
     """Compute a version's missing profiles in batches, then refresh its aggregates."""
     version = SurveyVersion.objects.filter(pk=version_id).first()
@@ -214,12 +79,15 @@ def profiles_fill_task(*, version_id: int) -> int:
     return count
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name=AGGREGATES_REFRESH_TASK,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def aggregates_refresh_task(*, version_id: int) -> int:
     """Recompute every aggregate snapshot of a version."""
-    # Release the debounce before reading: a submission that commits from
-    # now on schedules the next refresh instead of being folded into this one.
-    _debounce_release(version_id)
+    aggregates_debounce_release(version_id)
     version = SurveyVersion.objects.filter(pk=version_id).first()
     if version is None:
         return 0  # deleted before the worker ran
@@ -228,111 +96,9 @@ def aggregates_refresh_task(*, version_id: int) -> int:
     return count
 
 
-def _debounce_key(version_id: int) -> str:
-    return f"reports:aggregates-scheduled:{version_id}"
-
-
-def _debounce_release(version_id: int) -> None:
-    _guard_release(_debounce_key(version_id), in_cache=True)
-
-
-def _guard_release(key: str, *, in_cache: bool = False) -> None:
-    try:
-        if in_cache:
-            cache.delete(key)
-        else:
-            broker_redis().delete(key)
-    except Exception:
-        logger.warning("could not release the guard %s", key, exc_info=True)
-
-
-def _send(task, *, countdown: float, **kwargs) -> bool:
-    """Queue a task to run ``countdown`` seconds from now; False if it could not be.
-
-    Without a broker (the embedded mode) it runs on a timer thread of this
-    process, so the request that scheduled it does not wait for it.
-    """
-    try:
-        if broker_url() is None and not _IN_WORKER:
-            _run_later_in_process(task, countdown, kwargs)
-        elif _IN_WORKER:
-            with warnings.catch_warnings():
-                # Only the test settings run workers "eager": sending is right.
-                warnings.simplefilter("ignore", AlwaysEagerIgnored)
-                task.app.send_task(task.name, kwargs=kwargs, countdown=countdown)
-        else:
-            task.apply_async(kwargs=kwargs, countdown=countdown)
-    except Exception:
-        logger.warning("could not queue %s%s", task.name, kwargs, exc_info=True)
-        return False
-    return True
-
-
-def _run_later_in_process(task, countdown: float, kwargs: dict) -> None:
-    def run() -> None:
-        try:
-            task.apply(kwargs=kwargs)
-        except Exception:
-            logger.exception("%s%s failed", task.name, kwargs)
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    timer = threading.Timer(countdown, run)
-    timer.daemon = True
-    timer.start()
-
-
-def aggregates_schedule(version_id: int) -> None:
-    """Schedule one refresh of a version's aggregates per window; never raise.
-
-    The first call of a burst sets a guard in the cache and queues the refresh
-    to run ``AGGREGATE_DEBOUNCE_SECONDS`` later; the others find the guard and
-    return. The guard expires on its own if the refresh never runs, and the
-    periodic reconciliation refreshes whatever a lost message left stale.
-    """
-    window = settings.AGGREGATE_DEBOUNCE_SECONDS
-    key = _debounce_key(version_id)
-    try:
-        if not cache.add(key, 1, timeout=window + settings.AGGREGATE_DEBOUNCE_TTL):
-            return  # already scheduled in this window
-    except Exception:
-        logger.warning(
-            "no debounce for the aggregates of version %s (cache down)",
-            version_id,
-            exc_info=True,
-        )
-    if not _send(aggregates_refresh_task, countdown=window, version_id=version_id):
-        logger.warning(
-            "could not schedule the aggregates of version %s; reconciliation will",
-            version_id,
-        )
-        _debounce_release(version_id)
-
-
 @shared_task
 def reconcile_task() -> dict[str, int]:
-    """Queue what lost messages left undone (periodic, from beat).
-
-    Profiles missing (or outdated) for submitted, non-voided responses are
-    computed in batches per version; profiles of voided responses are removed;
-    aggregates older than the latest submission or void of their version are
-    refreshed.
-    """
-    needed = profiles_needed_by_version()
-    for version_id in needed:
-        try:
-            profiles_fill_task.delay(version_id=version_id)
-        except Exception:
-            logger.warning("could not queue the profiles of %s", version_id)
-    pruned = profiles_prune()
-    stale = aggregates_stale_version_ids()
-    for version_id in stale:
-        if version_id not in needed:  # the fill schedules those
-            aggregates_schedule(version_id)
-    summary = {
-        "profiles_missing": sum(needed.values()),
-        "profiles_pruned": pruned,
-        "aggregates_stale": len(stale),
-    }
+    """Queue what lost messages left undone (periodic, from beat)."""
+    summary = reconcile()
     logger.info("reconciled: %s", summary)
     return summary

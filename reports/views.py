@@ -9,17 +9,22 @@ from django.views.decorators.http import require_GET
 from reports.catalogue import tool_list
 from reports.cohort import cohort_cells, practitioner_ratings, reference_survey
 from reports.models import CRITERIA, Tool
-from reports.presentation import profile_context
+from reports.presentation import cohort_medians, profile_context
 from reports.public import public_page_context
 from reports.selectors import aggregate_public_get, profile_get, rules_for_version_id
 from surveys.models import Survey, translate
-from surveys.selectors import sheet_for_version_id
+from surveys.selectors import sheet_for_version_id, survey_list_results_public
 from surveys.session import held_response
 
 
+@require_GET
 def dashboards(request: HttpRequest) -> HttpResponse:
-    """The entry page of the results dashboards."""
-    return render(request, "reports/dashboards.html")
+    """The entry page of the results: every survey whose results are public."""
+    surveys = [
+        {"slug": survey.slug, "title": survey.display_title}
+        for survey in survey_list_results_public()
+    ]
+    return render(request, "reports/dashboards.html", {"surveys": surveys})
 
 
 @never_cache
@@ -42,6 +47,14 @@ def my_profile(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if profile is not None:
         definition = sheet_for_version_id(response.version_id).definition
+        k = settings.PRIVACY_MIN_CELL_SIZE
+        # The cohort, as the public summary has it (all responses, nothing
+        # under k): the stored aggregates, never computed here.
+        summary = aggregate_public_get(
+            survey=response.survey,
+            min_cell_size=k,
+            version_number=response.version.number,
+        )
         context |= profile_context(
             profile={
                 "dimensions": profile.dimensions,
@@ -54,8 +67,11 @@ def my_profile(request: HttpRequest, slug: str) -> HttpResponse:
             definition=definition,
             rules=rules_for_version_id(response.version_id),
             language=get_language() or "en",
+            cohort=cohort_medians(summary, min_cell_size=k),
+            cohort_n=summary.n if summary is not None else None,
         )
         context["survey_title"] = translate(definition.title)
+        context["results_public"] = response.survey.results_are_public
     template = (
         "reports/_profile.html"
         if request.headers.get("HX-Request")

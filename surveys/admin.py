@@ -2,10 +2,20 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from surveys.models import Invitation, Question, Response, Survey, SurveyVersion
+from surveys.forms import answer_rows
+from surveys.models import (
+    Invitation,
+    Question,
+    Response,
+    Survey,
+    SurveyVersion,
+    translate,
+)
+from surveys.selectors import sheet_for_version
 from surveys.services import response_void
 
 
@@ -23,7 +33,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class SurveyAdmin(admin.ModelAdmin):
     list_display = [
         "slug",
-        "display_title",
+        "title_text",
         "status",
         "access",
         "current_version",
@@ -31,14 +41,29 @@ class SurveyAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "access"]
     search_fields = ["slug"]
+    # The texts per language are the published version's: shown, in the
+    # admin's language, never edited here.
+    exclude = ["title", "description", "consent"]
     readonly_fields = [
         "current_version",
-        "title",
-        "description",
-        "consent",
+        "title_text",
+        "description_text",
+        "consent_text",
         "created_at",
     ]
     raw_id_fields = ["owner"]
+
+    @admin.display(description=_("Title"))
+    def title_text(self, survey: Survey) -> str:
+        return survey.display_title
+
+    @admin.display(description=_("Description"))
+    def description_text(self, survey: Survey) -> str:
+        return translate(survey.description)  # the admin keeps its line breaks
+
+    @admin.display(description=_("Consent"))
+    def consent_text(self, survey: Survey) -> str:
+        return translate(survey.consent)
 
 
 @admin.register(SurveyVersion)
@@ -66,9 +91,7 @@ def void_responses(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
 ) -> None:
     done = 0
-    for response in queryset.filter(
-        status=Response.Status.SUBMITTED, voided_at__isnull=True
-    ):
+    for response in queryset.counted():
         try:
             response_void(
                 response=response, reason="Voided in admin.", actor=request.user
@@ -93,5 +116,25 @@ class ResponseAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "survey", "language", "channel"]
     list_select_related = ["survey", "version"]
-    exclude = ["resume_token_hash", "idempotency_fingerprint"]
+    exclude = ["resume_token_hash", "idempotency_fingerprint", "answers"]
+    readonly_fields = ["answers_table"]
     actions = [void_responses]
+
+    @admin.display(description=_("Answers"))
+    def answers_table(self, response: Response) -> str:
+        """The answers as the respondent read them, in the admin's language."""
+        rows = answer_rows(sheet_for_version(response.version), response.answers)
+        if not rows:
+            return self.get_empty_value_display()
+        return format_html(
+            '<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("Question"),
+            _("Answer"),
+            _("Code"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                ((text, answer, code) for code, text, answer in rows),
+            ),
+        )

@@ -146,7 +146,7 @@ def answers_from_form(
 
 
 def merge_answers(stored: Mapping[str, Any], posted: Mapping[str, Any]) -> dict:
-    """Stored answers updated by posted ones, as ``response_save`` merges them."""
+    """Stored answers updated by new ones; a null value removes an answer."""
     return {
         key: value for key, value in {**stored, **posted}.items() if value is not None
     }
@@ -205,6 +205,61 @@ def known_answers(
     }
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a page stands: "page ``number`` of (about) ``count``"."""
+
+    number: int
+    count: int
+    settled: bool  # no later page waits on an answer still to come
+
+
+def page_progress(
+    sheet: AnswerSheet, page: Page, answers: Mapping[str, Any]
+) -> Progress:
+    """Place a page among the pages the respondent has seen or may still see.
+
+    A later page counts unless the answers so far already hide it for good: a
+    page whose condition reads a question still unanswered (on this page or a
+    later one) counts until that answer comes. So the count never grows as
+    the respondent goes forward ("8, then 9, then 10" read as a moving goal);
+    it may shrink, and the page says "about" while it can.
+    """
+    answers = dict(answers)
+    shown = sheet.visibility(answers)
+    visible_pages = {p.code for p in shown.pages}
+    visible_questions = {q.code for q in shown.questions}
+    still_open = {
+        q.code
+        for p in sheet.definition.pages
+        if p.position >= page.position
+        for q in p.questions
+        if is_empty(answers.get(q.code))
+    }
+    number = count = 1
+    settled = True
+    for other in sheet.definition.pages:
+        if other.position < page.position:
+            number += other.code in visible_pages
+            count += other.code in visible_pages
+            continue
+        if other.position == page.position:
+            continue
+        waits = bool(condition_refs(other.condition) & still_open)
+        if other.code in visible_pages:
+            # Shown for good once one of its questions is shown for good.
+            waits = waits or not any(
+                q.code in visible_questions and not _refs(q) & still_open
+                for q in other.questions
+            )
+            count += 1
+        elif waits or any(_refs(q) & still_open for q in other.questions):
+            waits = True
+            count += 1
+        settled = settled and not waits
+    return Progress(number=number, count=count, settled=settled)
+
+
 # --- Fields to render ---------------------------------------------------------------
 
 
@@ -250,6 +305,7 @@ class Field:
     condition: str = ""
     rows_from: str = ""
     conditional: bool = False
+    battery: bool = False  # one of a run of items with the same few choices
 
     @property
     def code(self) -> str:
@@ -458,10 +514,50 @@ def page_fields(
         elif item.rows:
             item.id = item.rows[0].cells[0].id
         fields.append(item)
+    _mark_batteries(fields)
     return fields
 
 
+BATTERY_MAX_CHOICES = 6
+
+
+def _mark_batteries(fields: list[Field]) -> None:
+    """Mark runs of single-choice items that share their few choices.
+
+    Such a run (the maturity items: present, partial, absent...) is laid out
+    compactly, the choices side by side, so that 16 items are not 80 lines.
+    """
+
+    def key(item: Field) -> tuple | None:
+        q = item.question
+        if q.type != "single_choice" or q.allow_other:
+            return None
+        if len(q.choices) > BATTERY_MAX_CHOICES:
+            return None
+        return tuple(q.choice_codes)
+
+    keys = [key(item) for item in fields]
+    for index, item in enumerate(fields):
+        neighbours = keys[max(index - 1, 0) : index] + keys[index + 1 : index + 2]
+        item.battery = keys[index] is not None and keys[index] in neighbours
+
+
 # --- Answers as text (the respondent's own download) --------------------------------
+
+
+def answer_rows(
+    sheet: AnswerSheet, answers: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(code, question text, answer text) of each answered question, in survey order."""
+    return [
+        (
+            question.code,
+            translate(question.text),
+            answer_text(sheet, question, answers[question.code], answers),
+        )
+        for question in sheet.definition.questions.values()
+        if answers.get(question.code) is not None
+    ]
 
 
 def answer_text(

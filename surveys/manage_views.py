@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -42,12 +42,13 @@ from surveys.manage_forms import (
     copy_errors,
     max_definition_bytes,
 )
-from surveys.models import Response, Survey, SurveyVersion
+from surveys.models import ResponseQuerySet, Survey, SurveyCollaborator, SurveyVersion
 from surveys.selectors import (
     survey_availability,
     survey_can_manage,
     survey_list_for_user,
     survey_submitted_count,
+    surveys_shared_with,
 )
 from surveys.services import (
     MAX_INVITATIONS_PER_BATCH,
@@ -84,19 +85,18 @@ def survey_list_managed(*, user: User) -> QuerySet[Survey]:
     """The surveys the user may manage, each with its count of submitted responses.
 
     Mirrors ``survey_can_manage`` as a filter (staff: all; researchers: their
-    own) and counts in the same query, so the list costs one query however
-    many surveys it shows. The versions' large definition column is not read.
+    own and those they edit) and counts in the same query, so the list costs
+    one query however many surveys it shows. The versions' large definition
+    column is not read.
     """
-    surveys = survey_list_for_user(user=user)
-    if not user.is_staff:
-        surveys = surveys.filter(owner=user)
+    surveys = survey_list_for_user(user=user).filter(
+        pk__in=surveys_shared_with(
+            user=user, roles=(SurveyCollaborator.Role.EDITOR,)
+        ).values("pk")
+    )
     return surveys.defer("current_version__definition").annotate(
         submitted=Count(
-            "responses",
-            filter=Q(
-                responses__status=Response.Status.SUBMITTED,
-                responses__voided_at__isnull=True,
-            ),
+            "responses", filter=ResponseQuerySet.counted_condition("responses")
         )
     )
 

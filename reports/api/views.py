@@ -27,7 +27,7 @@ from surveys.api.permissions import IsResponseHolder
 from surveys.api.schema import ResponseHolderSchema
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
-from surveys.selectors import response_list, survey_can_manage
+from surveys.selectors import response_list, survey_can_read_results
 
 
 class ResponseProfileView(APIView):
@@ -138,7 +138,7 @@ class SurveyAggregatesView(APIView):
             .filter(slug=slug)
             .first()
         )
-        manager = survey is not None and survey_can_manage(
+        manager = survey is not None and survey_can_read_results(
             survey=survey, user=request.user
         )
         if not manager and not (survey is not None and survey.results_are_public):

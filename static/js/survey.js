@@ -119,7 +119,7 @@
           if (!conditions.has(box)) conditions.set(box, JSON.parse(box.dataset.condition));
           shown = holds(conditions.get(box), answers);
         }
-        var rows = box.dataset.rowsFrom ? box.querySelectorAll("tr[data-row]") : [];
+        var rows = box.dataset.rowsFrom ? box.querySelectorAll("[data-row]") : [];
         var picked = answers[box.dataset.rowsFrom];
         picked = Array.isArray(picked) ? picked : [];
         if (box.dataset.rowsFrom) {

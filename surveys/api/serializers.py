@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
-from surveys.models import Response, Survey
+from surveys.models import Response, Survey, SurveyCollaborator
 from surveys.services import resume_token_for
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -90,6 +90,19 @@ class VersionOutput(serializers.Serializer):
     checksum = serializers.CharField()
     published_at = serializers.DateTimeField()
     definition = serializers.JSONField()
+
+
+class CollaboratorInput(serializers.Serializer):
+    email = serializers.EmailField(help_text="A researcher's account email.")
+    role = serializers.ChoiceField(choices=SurveyCollaborator.Role.choices)
+
+
+class CollaboratorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.full_name")
+    role = serializers.ChoiceField(choices=SurveyCollaborator.Role.choices)
+    added_at = serializers.DateTimeField()
 
 
 class InvitationsInput(serializers.Serializer):

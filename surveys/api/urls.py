@@ -13,6 +13,16 @@ urlpatterns = [
         name="survey-version",
     ),
     path(
+        "surveys/<slug:slug>/collaborators/",
+        views.CollaboratorsView.as_view(),
+        name="survey-collaborators",
+    ),
+    path(
+        "surveys/<slug:slug>/collaborators/<int:collaborator_id>/",
+        views.CollaboratorDetailView.as_view(),
+        name="survey-collaborator-detail",
+    ),
+    path(
         "surveys/<slug:slug>/invitations/",
         views.InvitationsView.as_view(),
         name="survey-invitations",

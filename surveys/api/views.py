@@ -27,10 +27,15 @@ from surveys.models import Survey
 from surveys.selectors import (
     response_list,
     survey_can_manage,
+    survey_can_read_results,
+    survey_can_share,
+    survey_collaborators,
     survey_get_for_answering,
     survey_list_for_user,
 )
 from surveys.services import (
+    collaborator_add,
+    collaborator_remove,
     invitations_create,
     request_fingerprint,
     response_create,
@@ -64,7 +69,8 @@ class IsResearcher(permissions.BasePermission):
 def _survey_for_reading(
     request: Request, slug: str, *, with_definition: bool = False
 ) -> Survey:
-    """Any client reads a survey that is not a draft; drafts only its managers.
+    """Any client reads a survey that is not a draft; drafts only its owner,
+    collaborators and staff.
 
     The definition (large) is loaded only when the caller shows it; the others
     use the parsed definition cached per version.
@@ -73,7 +79,7 @@ def _survey_for_reading(
     if not with_definition:
         surveys = surveys.defer("current_version__definition")
     survey = get_object_or_404(surveys, slug=slug)
-    if survey.status == Survey.Status.DRAFT and not survey_can_manage(
+    if survey.status == Survey.Status.DRAFT and not survey_can_read_results(
         survey=survey, user=request.user
     ):
         raise exceptions.NotFound()
@@ -167,6 +173,60 @@ class SurveyVersionView(APIView):
         if request.accepted_renderer.format == "yaml":
             return Response(definition_canonical(version.definition))
         return Response(s.VersionOutput(version).data)
+
+
+def _survey_for_sharing(request: Request, slug: str) -> Survey:
+    survey = _survey_for_reading(request, slug)
+    if not survey_can_share(survey=survey, user=request.user):
+        raise exceptions.PermissionDenied(
+            "Only the survey's owner or staff may share it."
+        )
+    return survey
+
+
+class CollaboratorsView(APIView):
+    """Researchers the owner lets in: viewers read results, editors also edit."""
+
+    permission_classes = [IsResearcher]
+
+    @extend_schema(
+        responses=s.CollaboratorOutput(many=True),
+        summary="List a survey's collaborators (owner, staff)",
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        survey = _survey_for_sharing(request, slug)
+        return Response(
+            s.CollaboratorOutput(survey_collaborators(survey=survey), many=True).data
+        )
+
+    @extend_schema(
+        request=s.CollaboratorInput,
+        responses={201: s.CollaboratorOutput},
+        summary="Add a researcher as viewer or editor (again: change the role)",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        survey = _survey_for_sharing(request, slug)
+        data = s.CollaboratorInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        collaborator = collaborator_add(
+            survey=survey, actor=request.user, **data.validated_data
+        )
+        return Response(
+            s.CollaboratorOutput(collaborator).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CollaboratorDetailView(APIView):
+    permission_classes = [IsResearcher]
+
+    @extend_schema(responses={204: None}, summary="Remove a collaborator")
+    def delete(self, request: Request, slug: str, collaborator_id: int) -> Response:
+        survey = _survey_for_sharing(request, slug)
+        collaborator = get_object_or_404(
+            survey_collaborators(survey=survey), pk=collaborator_id
+        )
+        collaborator_remove(collaborator=collaborator, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InvitationsView(APIView):

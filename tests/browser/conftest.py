@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.checks import watched
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -78,16 +80,4 @@ def page(new_context):
     ``page.failed_responses`` lists ``"<status> <url>"`` of every answer >= 400
     and ``page.errors`` every uncaught script error, for tests to assert on.
     """
-    page = new_context().new_page()
-    page.failed_responses = []
-    page.errors = []
-    page.on(
-        "response",
-        lambda response: (
-            page.failed_responses.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
+    return watched(new_context().new_page())

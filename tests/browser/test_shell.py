@@ -8,33 +8,17 @@ from knox.models import AuthToken
 from playwright.sync_api import expect
 
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.browser import checks
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE = checks.PHONE
 
 # The email and password labels and the log-in button, per interface language.
 LOGIN_FORM = {
     "en": ("Email", "Password", "Log in"),
     "pt-br": ("E-mail", "Senha", "Entrar"),
 }
-
-# For failure messages: elements whose right edge passes the viewport, ignoring
-# what is hidden on purpose (zero-sized, or moved off-screen to the left like
-# the skip link). Content scrolled inside its own container is listed too.
-OVERFLOWING_ELEMENTS_JS = """
-() => {
-  const width = document.documentElement.clientWidth;
-  return Array.from(document.querySelectorAll("body *"))
-    .filter((el) => {
-      const box = el.getBoundingClientRect();
-      return box.width > 1 && box.right > width + 0.5;
-    })
-    .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}`
-      + `${el.className ? "." + String(el.className).replace(/ +/g, ".") : ""}`
-      + ` right=${Math.round(el.getBoundingClientRect().right)}`);
-}
-"""
 
 
 def expect_nav_links(page, *, nav_label: str, links: dict[str, str]) -> None:
@@ -181,15 +165,8 @@ def phone_page(new_context, *, locale: str):
 
 
 def assert_no_horizontal_scroll(page) -> None:
-    sizes = page.evaluate(
-        "({scroll: document.documentElement.scrollWidth,"
-        " client: document.documentElement.clientWidth})"
-    )
-    assert sizes["client"] == PHONE["width"]
-    assert sizes["scroll"] <= sizes["client"], (
-        f"{page.url} scrolls sideways; elements past the right edge: "
-        f"{page.evaluate(OVERFLOWING_ELEMENTS_JS)}"
-    )
+    assert page.evaluate("document.documentElement.clientWidth") == PHONE["width"]
+    checks.assert_no_horizontal_scroll(page)
 
 
 @pytest.mark.parametrize(("locale", "lang"), [("en-US", "en"), ("pt-BR", "pt-br")])
@@ -209,3 +186,67 @@ def test_account_with_a_token_has_no_horizontal_scroll_on_a_phone(new_context):
     expect(page.locator("#new-token")).to_be_visible()
 
     assert_no_horizontal_scroll(page)
+
+
+def test_the_header_is_compact_on_a_phone_and_the_language_clears_its_arrow(
+    new_context,
+):
+    page = phone_page(new_context, locale="pt-BR")
+    page.goto("/")
+
+    header = page.locator("header.site").bounding_box()
+    assert header["height"] <= PHONE["height"] * 0.15, header
+    select = page.get_by_label("Idioma")
+    # Pico draws the arrow 0.5rem from the right edge, 1rem wide.
+    padding = page.evaluate(
+        "(el) => parseFloat(getComputedStyle(el).paddingRight)",
+        select.element_handle(),
+    )
+    assert padding >= 32
+    box = select.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    checks.assert_no_word_broken(page)
+    checks.screenshot(page, "home-phone-pt", full_page=False)
+
+
+def test_every_page_has_an_icon_and_favicon_ico_answers(page):
+    page.goto("/")
+    icon = page.locator('link[rel="icon"]').first.get_attribute("href")
+
+    assert page.request.get(icon).status == 200
+    answer = page.request.get("/favicon.ico")
+    assert answer.status == 200
+    assert answer.headers["content-type"] in {
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+    }
+    assert answer.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_a_missing_page_is_the_products_own_in_the_readers_language(new_context):
+    page = new_context(locale="pt-BR").new_page()
+
+    answer = page.goto("/surveys/nothing-here/results/")
+
+    assert answer.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Página não encontrada")
+    expect(page.get_by_role("link", name="Página inicial")).to_have_attribute(
+        "href", "/"
+    )
+    checks.assert_accessible(page)
+    checks.screenshot(page, "404-pt")
+
+
+def test_signed_in_pages_pass_axe_and_the_account_link_says_what_it_shows(page):
+    user = UserFactory(role="researcher", email="ana.researcher@example.org")
+    log_in(page, user)
+
+    account = page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile(r"^ana\.researcher@example\.org")
+    )
+    expect(account).to_have_text(re.compile(r"^ana\.researcher@example\.org"))
+    for path in ("/accounts/", "/", "/manage/surveys/", "/dashboards/", "/surveys/"):
+        page.goto(path)
+        checks.assert_accessible(page)
+    assert page.failed_responses == []
+    assert page.errors == []

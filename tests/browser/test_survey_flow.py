@@ -13,7 +13,6 @@ that the test reads the same whatever the message catalogue holds.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -21,12 +20,18 @@ from playwright.sync_api import Locator, Page, expect
 from demo.loading import demo_load, reference_survey_load
 from reports.models import ResponseProfile
 from surveys.models import Response
+from tests.browser.checks import (
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_no_word_broken,
+    screenshot,
+    watched,
+)
 
 pytestmark = pytest.mark.browser
 
 SLUG = "mlops-practices"
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path("/tmp")  # noqa: S108 - screenshots to eyeball, never committed
 
 SURVEY_TITLE = "Práticas de MLOps"
 # Page titles in Portuguese, from surveys/definitions/mlops-practices.yaml.
@@ -72,22 +77,6 @@ def reference_survey(new_context):
     return reference_survey_load(actor=admin)
 
 
-def watched(page: Page) -> Page:
-    """Record failed requests and script errors on ``page``, as conftest does."""
-    page.failed_responses = []
-    page.errors = []
-    page.on(
-        "response",
-        lambda response: (
-            page.failed_responses.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
-
-
 def assert_clean(page: Page) -> None:
     assert page.failed_responses == []
     assert page.errors == []
@@ -98,13 +87,18 @@ def nav(page: Page, action: str) -> Locator:
     return page.locator(f'.survey-nav button[name="action"][value="{action}"]')
 
 
-def expect_page(page: Page, code: str) -> None:
-    """The browser shows page ``code``: its URL, Portuguese title and progress."""
+def expect_titled(page: Page, code: str) -> None:
+    """The browser shows page ``code``: its URL and Portuguese title."""
     expect(page).to_have_url(re.compile(rf"/surveys/{SLUG}/p/{code}/$"))
     page.wait_for_load_state("domcontentloaded")  # survey.js (deferred) has run
     expect(page.locator("html")).to_have_attribute("lang", "pt-br")
     expect(page).to_have_title(f"{TITLES[code]} · {SURVEY_TITLE}")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLES[code])
+
+
+def expect_page(page: Page, code: str) -> None:
+    """The browser shows page ``code``: its URL, Portuguese title and progress."""
+    expect_titled(page, code)
     expect(page.locator(".survey-progress progress")).to_have_attribute(
         "value", str(ORDER.index(code) + 1)
     )
@@ -118,6 +112,13 @@ def go(page: Page, action: str, code: str) -> None:
 def group(page: Page, name: str) -> Locator:
     """A question's fieldset, found by its legend (the question's text)."""
     return page.get_by_role("group", name=name)
+
+
+def cell(matrix: Locator, row: str, column: str) -> Locator:
+    """A matrix's radio: its row is a group named by the row's label."""
+    return matrix.get_by_role("group", name=row, exact=True).get_by_role(
+        "radio", name=column, exact=True
+    )
 
 
 def answer_required(page: Page) -> int:
@@ -134,7 +135,7 @@ def answer_required(page: Page) -> int:
             continue
         kind = box.get_attribute("data-type")
         if kind == "matrix":
-            rows = box.locator("tr[data-row]:visible")
+            rows = box.locator("[data-row]:visible")
             for row in rows.all():
                 if row.locator("input:checked").count() == 0:
                     row.get_by_role("radio").first.check()
@@ -210,16 +211,19 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     expect(page).to_have_title(SURVEY_TITLE)
     expect(page.get_by_role("heading", level=1)).to_have_text(SURVEY_TITLE)
     expect(page.locator(".consent-text")).to_contain_text("LGPD")
+    assert_accessible(page)
 
     # Starting without consent is refused, next to the box.
     main = page.get_by_role("main")
     main.get_by_role("button").click()
     consent = main.get_by_role("checkbox")
     expect(consent).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
     assert Response.objects.count() == 0
     consent.check()
     main.get_by_role("button").click()
     expect_page(page, "demographics")
+    assert_accessible(page)
 
     fill_demographics(page)
     go(page, "next", "lifecycle")
@@ -242,11 +246,12 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     tools.get_by_label(AWS).check()
     expect(frequency).to_be_visible()
     # Only the chosen tools' rows show in the frequency matrix.
-    expect(frequency.locator("tr[data-row]:visible")).to_have_count(2)
+    expect(frequency.locator("[data-row]:visible")).to_have_count(2)
     expect(frequency.locator('tr[data-row="dvc"]')).to_be_hidden()
     matrix = group(page, TOOL_FREQUENCY)
-    matrix.get_by_role("radio", name="MLflow Diariamente").check()
-    matrix.get_by_role("radio", name=f"{AWS} Semanalmente").check()
+    cell(matrix, "MLflow", "Diariamente").check()
+    cell(matrix, AWS, "Semanalmente").check()
+    assert_accessible(page)
     go(page, "next", "tool_assessment")
 
     # Rendered on the server for exactly the tools chosen on the page before.
@@ -256,8 +261,8 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     expect(page.locator("#q-assess_dvc")).to_have_count(0)
     expect(page.locator("#q-satisfaction_sagemaker")).to_have_count(0)
     assessment = group(page, ASSESS_MLFLOW)
-    assessment.get_by_role("radio", name="Treinamento de modelos Presente").check()
-    assessment.get_by_role("radio", name="Monitoramento Ausente").check()
+    cell(assessment, "Treinamento de modelos", "Presente").check()
+    cell(assessment, "Monitoramento", "Ausente").check()
     group(page, SATISFACTION_MLFLOW).get_by_role("radio", name="4").check()
 
     # Save and continue later: a page with the personal resume link.
@@ -265,6 +270,7 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     expect(page).to_have_url(re.compile(rf"/surveys/{SLUG}/saved/$"))
     expect(page.locator("html")).to_have_attribute("lang", "pt-br")
     link = page.locator("#resume-url")
+    assert_accessible(page)
     expect(link).to_have_attribute(
         "href", re.compile(rf"^http://[^/]+/surveys/{SLUG}/resume/[^/]+/$")
     )
@@ -290,20 +296,15 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     page.goto(resume_url)
     expect_page(page, "tool_assessment")
     assessment = group(page, ASSESS_MLFLOW)
-    expect(
-        assessment.get_by_role("radio", name="Treinamento de modelos Presente")
-    ).to_be_checked()
-    expect(
-        assessment.get_by_role("radio", name="Monitoramento Ausente")
-    ).to_be_checked()
+    expect(cell(assessment, "Treinamento de modelos", "Presente")).to_be_checked()
+    expect(cell(assessment, "Monitoramento", "Ausente")).to_be_checked()
     expect(
         group(page, SATISFACTION_MLFLOW).get_by_role("radio", name="4")
     ).to_be_checked()
     expect(page.locator("#q-assess_dvc")).to_have_count(0)
-    page.screenshot(path=SCREENSHOTS / "survey-tool-assessment-phone.png")
-    page.screenshot(
-        path=SCREENSHOTS / "survey-tool-assessment-phone-full.png", full_page=True
-    )
+    assert_accessible(page)
+    screenshot(page, "survey-tool-assessment-phone", full_page=False)
+    screenshot(page, "survey-tool-assessment-phone-full")
 
     # Back through the earlier pages: every answer is still there.
     go(page, "back", "tools")
@@ -311,16 +312,14 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     expect(tools.get_by_role("checkbox", name="MLflow", exact=True)).to_be_checked()
     expect(tools.get_by_label(AWS)).to_be_checked()
     expect(tools.get_by_role("checkbox", name="Kubeflow")).not_to_be_checked()
-    expect(
-        group(page, TOOL_FREQUENCY).get_by_role("radio", name=f"{AWS} Semanalmente")
-    ).to_be_checked()
+    expect(cell(group(page, TOOL_FREQUENCY), AWS, "Semanalmente")).to_be_checked()
     go(page, "back", "lifecycle")
     ranking = group(page, VALUED_STAGES).get_by_role("combobox")
     for slot, stage in enumerate(STAGES):
         expect(ranking.nth(slot).locator("option:checked")).to_have_text(stage)
     go(page, "back", "demographics")
     expect_demographics_kept(page)
-    page.screenshot(path=SCREENSHOTS / "survey-demographics-phone.png", full_page=True)
+    screenshot(page, "survey-demographics-phone")
 
     for code in ORDER[1:4]:
         go(page, "next", code)
@@ -330,11 +329,12 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     page.get_by_role("checkbox", name="Qualidade e disponibilidade dos dados").check()
     page.get_by_role("checkbox", name="Detecção de drift nos dados e no modelo").check()
     severity = page.locator("#q-challenge_severity")
-    expect(severity.locator("tr[data-row]:visible")).to_have_count(2)
+    expect(severity.locator("[data-row]:visible")).to_have_count(2)
     assert answer_required(page) == 1  # the severity matrix
     for code in ORDER[5:]:
         go(page, "next", code)
         assert answer_required(page) > 0
+        assert_accessible(page)
     expect(page.locator(".survey-progress progress")).to_have_attribute(
         "max", str(len(ORDER))
     )
@@ -345,10 +345,15 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     expect(page.locator("html")).to_have_attribute("lang", "pt-br")
     expect(page.locator(".thank-you")).to_contain_text("Obrigado pela participação!")
     profile = page.locator("#maturity-profile")
-    expect(profile.get_by_role("table")).to_be_visible()
+    # On a phone the table's figures come as one block per dimension.
+    expect(profile.get_by_role("table")).to_be_hidden()
+    expect(
+        profile.get_by_role("list", name="Sua maturidade por dimensão")
+    ).to_be_visible()
     expect(profile).to_contain_text("Versionamento e qualidade dos dados")
     expect(profile).to_contain_text("MLflow")
-    page.screenshot(path=SCREENSHOTS / "survey-thanks-phone.png", full_page=True)
+    assert_accessible(page)
+    screenshot(page, "survey-thanks-phone")
     assert_clean(page)
 
     # --- The stored response. ---
@@ -382,3 +387,189 @@ def test_practitioner_fills_the_survey_in_portuguese_with_save_and_resume(
     stored = ResponseProfile.objects.get(response=response)
     assert stored.version_id == reference_survey.pk
     assert len(stored.dimensions) == 8
+
+
+# --- Keep every answer ---------------------------------------------------------------
+
+
+def start_in_portuguese(new_context, **options) -> Page:
+    """A fresh browser in Portuguese that consents and reaches the first page."""
+    page = watched(new_context(locale="pt-BR", **options).new_page())
+    page.goto(f"/surveys/{SLUG}/")
+    page.get_by_role("main").get_by_role("checkbox").check()
+    page.get_by_role("main").get_by_role("button").click()
+    expect_page(page, "demographics")
+    return page
+
+
+def test_a_failed_page_keeps_its_valid_answers_for_the_resume_link(
+    new_context, reference_survey
+):
+    page = start_in_portuguese(new_context)
+    page.get_by_role("radio", name=AGE_26_30, exact=True).check()
+    page.get_by_label("De 1 a 3 anos", exact=True).check()
+    page.get_by_role("radio", name="Goiás (GO)").check()
+
+    nav(page, "next").click()  # function, organisation and more are missing
+
+    expect_page(page, "demographics")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(
+        "Quantas pessoas trabalham na sua organização? Esta pergunta é obrigatória."
+    )
+    assert "?:" not in summary.inner_text()  # no doubled punctuation
+    assert_accessible(page)
+    screenshot(page, "survey-failed-page-desktop")
+    resume_url = page.locator(".resume-link a").get_attribute("href")
+    page.context.close()  # leave without fixing anything
+
+    phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="pt-BR")
+    page = watched(phone.new_page())
+    page.goto(resume_url)
+
+    expect_page(page, "demographics")
+    expect(page.get_by_role("radio", name=AGE_26_30, exact=True)).to_be_checked()
+    expect(page.get_by_label("De 1 a 3 anos", exact=True)).to_be_checked()
+    expect(page.get_by_role("radio", name="Goiás (GO)")).to_be_checked()
+    draft = Response.objects.get(survey=reference_survey.survey)
+    assert draft.answers == {
+        "age_range": "26_30",
+        "experience_years": "1to3",
+        "state": "go",
+    }
+    assert_clean(page)
+
+
+# --- On a phone -------------------------------------------------------------------------
+
+
+def open_page(page: Page, code: str) -> None:
+    page.goto(f"/surveys/{SLUG}/p/{code}/")
+    expect_titled(page, code)
+
+
+def radios_within(page: Page, box: Locator, width: int) -> None:
+    """Every option of ``box`` is shown whole within ``width``."""
+    for radio in box.get_by_role("radio").all():
+        expect(radio).to_be_visible()
+        label = radio.locator("xpath=ancestor::label[1]").bounding_box()
+        assert label["x"] >= 0 and label["x"] + label["width"] <= width, label
+
+
+def test_matrices_fit_a_phone_one_group_per_row(new_context, reference_survey):
+    page = start_in_portuguese(
+        new_context, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    open_page(page, "tools")
+    tools = group(page, TOOLS_USED)
+    for name in ("MLflow", "Kubeflow", "Apache Airflow"):
+        tools.get_by_role("checkbox", name=name, exact=True).check()
+
+    frequency = group(page, TOOL_FREQUENCY)
+    for row in ("MLflow", "Kubeflow", "Apache Airflow"):
+        row_group = frequency.get_by_role("group", name=row, exact=True)
+        expect(row_group).to_be_visible()
+        expect(row_group.get_by_role("radio")).to_have_count(4)
+        radios_within(page, row_group, PHONE["width"])
+    expect(page.locator("#q-tool_frequency .matrix-head")).to_be_hidden()
+    assert_no_horizontal_scroll(page)
+    assert_no_word_broken(page)
+    assert_accessible(page)
+    page.locator("#q-tool_frequency").scroll_into_view_if_needed()
+    screenshot(page, "matrix-tool-frequency-phone-pt", full_page=False)
+
+    # Five columns with long labels: "5 (en dash) crítico" stays on screen too.
+    open_page(page, "challenges")
+    page.get_by_role("checkbox", name="Qualidade e disponibilidade dos dados").check()
+    page.get_by_role("checkbox", name="Detecção de drift nos dados e no modelo").check()
+    severity = page.locator("#q-challenge_severity")
+    for row in severity.locator("[data-row]:visible").all():
+        expect(row.get_by_role("radio")).to_have_count(5)
+        radios_within(page, row, PHONE["width"])
+    expect(severity).to_contain_text("crítico")
+    assert_no_horizontal_scroll(page)
+    assert_no_word_broken(page)
+    severity.scroll_into_view_if_needed()
+    screenshot(page, "matrix-challenge-severity-phone-pt", full_page=False)
+
+
+def test_matrices_line_up_under_their_column_labels_on_a_desktop(
+    new_context, reference_survey
+):
+    page = start_in_portuguese(new_context, viewport={"width": 1280, "height": 900})
+    open_page(page, "tools")
+    for name in ("MLflow", "Kubeflow"):
+        group(page, TOOLS_USED).get_by_role("checkbox", name=name, exact=True).check()
+
+    heads = page.locator("#q-tool_frequency .matrix-head span").all()[1:]
+    assert [head.inner_text() for head in heads] == [
+        "Diariamente",
+        "Semanalmente",
+        "Mensalmente",
+        "Raramente",
+    ]
+    row = group(page, TOOL_FREQUENCY).get_by_role("group", name="MLflow", exact=True)
+    for head, radio in zip(heads, row.get_by_role("radio").all(), strict=True):
+        head_box, radio_box = head.bounding_box(), radio.bounding_box()
+        head_centre = head_box["x"] + head_box["width"] / 2
+        assert abs(radio_box["x"] + radio_box["width"] / 2 - head_centre) < 3
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    page.locator("#q-tool_frequency").scroll_into_view_if_needed()
+    screenshot(page, "matrix-tool-frequency-desktop-pt", full_page=False)
+
+
+def test_the_maturity_items_are_compact_and_keyboard_friendly(
+    new_context, reference_survey
+):
+    desktop = start_in_portuguese(new_context, viewport={"width": 1280, "height": 900})
+    open_page(desktop, "maturity_1")
+    items = desktop.locator("[data-question^='d']")
+    expect(items).to_have_count(16)
+
+    for item in items.all():
+        # One row of five labelled options per item.
+        tops = {round(r.bounding_box()["y"]) for r in item.get_by_role("radio").all()}
+        assert len(tops) == 1, item.get_attribute("data-question")
+    height = desktop.evaluate("document.documentElement.scrollHeight")
+    assert height < 4000, height  # it was 6,000 px with one option per line
+    first = group(desktop, "Sabemos onde ficam os dados de treino")
+    first.get_by_role("radio", name="Presente").focus()
+    desktop.keyboard.press("ArrowRight")
+    expect(first.get_by_role("radio", name="Parcial")).to_be_checked()
+    assert_accessible(desktop)
+    assert_no_word_broken(desktop)
+    screenshot(desktop, "maturity-desktop-pt", full_page=False)
+
+    phone = watched(
+        new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, locale="pt-BR"
+        ).new_page()
+    )
+    phone.goto(desktop.url.replace("/p/maturity_1/", "/"))
+    phone.get_by_role("main").get_by_role("checkbox").check()
+    phone.get_by_role("main").get_by_role("button").click()
+    open_page(phone, "maturity_1")
+    for item in phone.locator("[data-question^='d']").all()[:4]:
+        radios_within(phone, item, PHONE["width"])
+    assert_no_horizontal_scroll(phone)
+    assert_no_word_broken(phone)
+    screenshot(phone, "maturity-phone-pt", full_page=False)
+
+
+def test_no_heading_breaks_mid_word_in_portuguese_on_a_phone(
+    new_context, reference_survey
+):
+    page = start_in_portuguese(
+        new_context, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    for code in ORDER:
+        if code != "tool_assessment":  # hidden: no tool chosen
+            open_page(page, code)
+            assert_no_word_broken(page)
+            assert_no_horizontal_scroll(page)
+    for path in ("/", "/surveys/", f"/surveys/{SLUG}/", "/dashboards/"):
+        page.goto(path)
+        assert_no_word_broken(page)
+        assert_no_horizontal_scroll(page)

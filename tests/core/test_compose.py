@@ -6,6 +6,7 @@ import json
 import re
 import shlex
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -46,7 +47,8 @@ def _environment(service: dict) -> dict:
 
 def _settings_env_names() -> set[str]:
     names = {"DJANGO_SETTINGS_MODULE"}
-    for path in (ROOT / "config" / "settings").glob("*.py"):
+    paths = [*(ROOT / "config" / "settings").glob("*.py"), ROOT / "config" / "paths.py"]
+    for path in paths:
         text = path.read_text()
         names.update(_ENV_READ.findall(text))
         names.update(_SETDEFAULT.findall(text))
@@ -67,7 +69,8 @@ def test_the_env_scan_finds_the_settings_reads():
         "DJANGO_DEBUG",
         "DJANGO_ALLOWED_HOSTS",
         "DATABASE_URL",
-        "SQLITE_PATH",
+        "DATA_DIR",
+        "STATIC_ROOT",
         "EMAIL_URL",
         "DEFAULT_FROM_EMAIL",
         "CELERY_TASK_TIME_LIMIT",
@@ -104,6 +107,18 @@ def test_app_services_share_the_image_and_the_production_settings(services):
         assert service["image"] == "mlops-maturity:latest", name
         module = _environment(service)["DJANGO_SETTINGS_MODULE"]
         assert importlib.util.find_spec(module) is not None, module
+
+
+def test_app_services_use_the_postgres_service_not_an_embedded_server(services):
+    # Production settings need DATABASE_URL; only local settings without it
+    # start the run command's embedded server.
+    for name in APP_SERVICES:
+        environment = _environment(services[name])
+        assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+        database = urlparse(environment["DATABASE_URL"])
+        assert database.scheme == "postgres", name
+        assert database.hostname == "postgres", name
+        assert services[database.hostname]["image"].startswith("postgres:")
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)

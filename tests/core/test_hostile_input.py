@@ -64,8 +64,18 @@ def test_a_yaml_definition_nested_fifty_thousand_deep_is_a_400(client, researche
 
     response = post_raw(client, "/api/v1/surveys/", body, "application/yaml")
 
-    assert "deeper than" in assert_4xx(response)["detail"]
+    # Refused by libyaml's own nesting limit, before any object is built.
+    assert "nesting depth" in assert_4xx(response)["detail"]
     assert not Survey.objects.exists()
+
+
+def test_a_yaml_definition_nested_past_the_limit_is_a_400_naming_it(client, researcher):
+    client.force_login(researcher)
+    body = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5)
+
+    response = post_raw(client, "/api/v1/surveys/", body, "application/yaml")
+
+    assert f"deeper than {MAX_DEPTH}" in assert_4xx(response)["detail"]
 
 
 def test_a_yaml_alias_bomb_is_refused_at_once(client, researcher):

@@ -270,7 +270,7 @@ def test_the_catalogue_has_every_message_of_the_sources(catalogue, tmp_path):
             "locale",
             "*.egg-info",
             "__pycache__",
-            "*.sqlite3*",
+            ".data",
             ".*cache",
         ),
     )

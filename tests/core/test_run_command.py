@@ -1,6 +1,7 @@
 """Smoke tests of the README's command 1 (bin/run): on the embedded default
-(SQLite, no Redis, Celery tasks in-process) and with a Redis broker, where it
-also starts a Celery worker and beat that do the product's background work."""
+(its own PostgreSQL server, no Redis, Celery tasks in-process) and with a Redis
+broker, where it also starts a Celery worker and beat that do the product's
+background work. Each run keeps its data folder (DATA_DIR) in tmp_path."""
 
 import contextlib
 import json
@@ -13,16 +14,22 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import free_port, wait_for_http
+from tests.conftest import (
+    embedded_servers,
+    embedded_servers_gone,
+    free_port,
+    wait_for_http,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_EMAILS = ["admin@example.org", "researcher@example.org", "team@example.org"]
-_REMOVED = {"DATABASE_URL", "REDIS_URL", "CACHE_URL", "SQLITE_PATH", "DEMO_PASSWORD"}
+_REMOVED = {"DATABASE_URL", "REDIS_URL", "CACHE_URL", "DATA_DIR", "DEMO_PASSWORD"}
 
 
-def _get(url: str) -> tuple[int, str]:
+def _get(url: str, headers: dict | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -42,10 +49,14 @@ def _post_json(url: str, body: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-def _stop(process: subprocess.Popen) -> int:
-    """SIGTERM the whole process group; SIGKILL it if it lingers."""
+def _stop(process: subprocess.Popen, *, twice: bool = False) -> int:
+    """SIGTERM the whole process group (``twice``: again while it cleans up, as
+    an impatient second Ctrl+C does); SIGKILL it if it lingers."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
+        if twice:
+            time.sleep(0.3)
+            os.killpg(process.pid, signal.SIGTERM)
     try:
         return process.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -64,8 +75,13 @@ def _group_is_gone(pgid: int, timeout: float = 15.0) -> bool:
     return False
 
 
-def _start(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen, str, Path]:
-    """Start bin/run on a free port with a clean environment plus ``extra``."""
+def _start(
+    tmp_path: Path,
+    data_dir: Path,
+    command: tuple[str, ...] = ("bash", "bin/run"),
+    **extra: str,
+) -> tuple[subprocess.Popen, str, Path]:
+    """Start ``command`` on a free port with a clean environment plus ``extra``."""
     port = free_port()
     # Nothing of this process's test settings (DJANGO_* included) leaks in.
     env = {
@@ -76,7 +92,7 @@ def _start(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen, str, Path]:
     env.update(
         SKIP_INSTALL="1",
         PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+        DATA_DIR=str(data_dir),
         STATIC_ROOT=str(tmp_path / "static"),
         CELERY_BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule"),
         PORT=str(port),
@@ -86,7 +102,7 @@ def _start(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen, str, Path]:
     log_path = tmp_path / "run.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            ["bash", "bin/run"],
+            list(command),
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -96,8 +112,10 @@ def _start(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen, str, Path]:
     return process, f"http://127.0.0.1:{port}", log_path
 
 
-def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
-    process, base, log_path = _start(tmp_path)
+def test_run_command_serves_the_product_on_the_embedded_default(
+    tmp_path, embedded_data_dir
+):
+    process, base, log_path = _start(tmp_path, embedded_data_dir)
     try:
         try:
             wait_for_http(f"{base}/healthz", timeout=90, process=process)
@@ -125,7 +143,23 @@ def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
         status, body = _get(f"{base}/api/docs/")
         assert status == 200
 
+        # The product's own error page, not Django's debug page.
+        status, body = _get(f"{base}/surveys/no-such-survey/")
+        assert status == 404
+        assert "MLOps Maturity" in body
+        assert "Technical" not in body and "DEBUG = True" not in body
+
+        # A resume link's token never reaches the access log.
+        token_in_url = "7e" * 32
+        _get(f"{base}/surveys/mlops-practices/resume/{token_in_url}/")
+
+        # The installation drew its own secret key, kept in the data folder.
+        key_file = embedded_data_dir / "secret-key"
+        assert len(key_file.read_text().strip()) >= 50
+
         output = log_path.read_text()
+        assert "/resume/[redacted]/" in output
+        assert token_in_url not in output
         match = re.search(r"Demo logins \(password: (\S+)\)", output)
         assert match, output
         password = match.group(1)
@@ -139,28 +173,60 @@ def test_run_command_serves_the_product_on_the_embedded_default(tmp_path):
         assert status == 201, token
         assert token["token"]
 
-        # The database is the SQLite file asked for, not the project's.
-        assert (tmp_path / "db.sqlite3").is_file()
+        # The database is the embedded server of the data folder asked for,
+        # not the project's.
+        assert (embedded_data_dir / "postgres" / "PG_VERSION").is_file()
+        assert len(embedded_servers(embedded_data_dir)) == 1
         assert (tmp_path / "static" / "staticfiles.json").is_file()
     finally:
         returncode = _stop(process)
 
     assert returncode is not None
     assert process.poll() is not None
-    # Nothing of the group (gunicorn master or workers) outlives the script.
+    # Nothing of the group (gunicorn master or workers) outlives the script,
+    # nor the embedded server (which runs in a session of its own).
     assert _group_is_gone(process.pid)
+    assert embedded_servers_gone(embedded_data_dir)
 
 
-def test_run_command_with_redis_starts_a_worker_that_computes_profiles(tmp_path):
+def test_run_command_profiles_a_submission_on_the_embedded_database(
+    tmp_path, embedded_data_dir
+):
+    """The README's first command with nothing set: a complete response submitted
+    through the API has its profile at once (computed in-process)."""
+    process, base, log_path = _start(tmp_path, embedded_data_dir, ("make", "run"))
+    try:
+        try:
+            wait_for_http(f"{base}/healthz", timeout=90, process=process)
+        except (RuntimeError, TimeoutError) as error:
+            raise AssertionError(f"{error}\n{log_path.read_text()}") from error
+
+        created = _submit_complete_response(base)
+        status, profile = _profile(base, created)
+        assert status == 200, f"{profile}\n{log_path.read_text()}"
+        assert profile["scoring_version"] == 1
+        assert len(profile["dimensions"]) == 8
+        assert len(embedded_servers(embedded_data_dir)) == 1
+    finally:
+        # A second signal while the command cleans up still lets it stop the
+        # database server.
+        _stop(process, twice=True)
+    assert _group_is_gone(process.pid)
+    assert embedded_servers_gone(embedded_data_dir)
+
+
+def test_run_command_with_redis_starts_a_worker_that_computes_profiles(
+    tmp_path, embedded_data_dir
+):
     from django.conf import settings
 
     # A Redis database of its own, so no other test's worker answers here.
-    redis_url = settings.REDIS_URL.rsplit("/", 1)[0] + "/12"
+    redis_url = settings.REDIS_URL.rsplit("/", 1)[0] + "/10"
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
     process, base, log_path = _start(
-        tmp_path, REDIS_URL=redis_url, CELERY_CONCURRENCY="1"
+        tmp_path, embedded_data_dir, REDIS_URL=redis_url, CELERY_CONCURRENCY="1"
     )
     try:
         try:
@@ -178,22 +244,10 @@ def test_run_command_with_redis_starts_a_worker_that_computes_profiles(tmp_path)
         assert json.loads(body)["checks"]["celery"].startswith("ok")
 
         # A submission's profile is computed by that worker, not in-process.
-        status, survey = _get(f"{base}/api/v1/surveys/mlops-practices/")
-        assert status == 200
-        answers = _complete_answers(json.loads(survey)["definition"])
-        status, created = _post_json(
-            f"{base}/api/v1/surveys/mlops-practices/responses/",
-            {"answers": answers, "submit": True, "language": "en"},
-        )
-        assert status == 201, created
-        profile_url = f"{base}/api/v1/responses/{created['id']}/profile/"
+        created = _submit_complete_response(base)
         deadline = time.monotonic() + 60
         while True:
-            request = urllib.request.Request(
-                profile_url, headers={"X-Resume-Token": created["resume_token"]}
-            )
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, profile = response.status, json.loads(response.read())
+            status, profile = _profile(base, created)
             if status == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -203,10 +257,35 @@ def test_run_command_with_redis_starts_a_worker_that_computes_profiles(tmp_path)
         output = log_path.read_text()
         assert "profile_compute_task" in output  # logged by the worker
         assert "beat: Starting" in output
+        # Web, worker and beat all reached the one embedded server.
+        assert len(embedded_servers(embedded_data_dir)) == 1
     finally:
         _stop(process)
         redis.Redis.from_url(redis_url).flushdb()
     assert _group_is_gone(process.pid)
+    assert embedded_servers_gone(embedded_data_dir)
+
+
+def _submit_complete_response(base: str) -> dict:
+    """Submit a complete response to the reference survey through the API."""
+    status, survey = _get(f"{base}/api/v1/surveys/mlops-practices/")
+    assert status == 200
+    answers = _complete_answers(json.loads(survey)["definition"])
+    status, created = _post_json(
+        f"{base}/api/v1/surveys/mlops-practices/responses/",
+        {"answers": answers, "submit": True, "language": "en"},
+    )
+    assert status == 201, created
+    return created
+
+
+def _profile(base: str, created: dict) -> tuple[int, dict]:
+    """Read a response's profile as its respondent, with the resume token."""
+    status, body = _get(
+        f"{base}/api/v1/responses/{created['id']}/profile/",
+        headers={"X-Resume-Token": created["resume_token"]},
+    )
+    return status, json.loads(body or "{}")
 
 
 def _complete_answers(document: dict) -> dict:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import embedded_servers
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Variables that choose the database, broker, cache or a Django setting.
@@ -15,9 +17,16 @@ _SERVICE_VARS = {
     "DATABASE_URL",
     "REDIS_URL",
     "CACHE_URL",
-    "SQLITE_PATH",
+    "DATA_DIR",
     "DEMO_PASSWORD",
 }
+
+_CURRENT_DATABASE = """
+import django
+django.setup()
+from django.db import connection
+print(connection.cursor().execute("SELECT current_database()").fetchone()[0])
+"""
 
 _PRINT_SETTINGS = """
 import json
@@ -27,6 +36,8 @@ from django.conf import settings
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "name": str(settings.DATABASES["default"]["NAME"]),
+    "host": settings.DATABASES["default"]["HOST"],
+    "socket": settings.DATABASES["default"].get("OPTIONS", {}).get("host"),
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -73,6 +84,7 @@ def test_production_refuses_debug_on():
             DJANGO_SETTINGS_MODULE="config.settings.production",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
             DJANGO_DEBUG="true",
+            DATABASE_URL=os.environ["DATABASE_URL"],
         ),
     )
     assert result.returncode != 0
@@ -97,35 +109,75 @@ def test_production_passes_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
-def test_local_settings_default_to_sqlite_and_in_process_tasks(tmp_path):
-    sqlite_path = tmp_path / "local.sqlite3"
+def test_production_requires_a_database_url_and_starts_no_embedded_server(tmp_path):
     result = run(
-        ["-c", _PRINT_SETTINGS],
+        ["manage.py", "check"],
         clean_env(
-            DJANGO_SETTINGS_MODULE="config.settings.local",
-            SQLITE_PATH=str(sqlite_path),
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS="example.org",
+            DATA_DIR=str(tmp_path / "data"),
         ),
     )
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def _run_local(script: str, **extra: str) -> str:
+    """Run ``script`` in a fresh process under local settings; its last line."""
+    result = run(
+        ["-c", script],
+        clean_env(DJANGO_SETTINGS_MODULE="config.settings.local", **extra),
+    )
     assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
-    assert values["engine"] == "django.db.backends.sqlite3"
-    assert values["name"] == str(sqlite_path)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_local_settings_default_to_the_embedded_postgresql_and_in_process_tasks(
+    embedded_data_dir,
+):
+    values = json.loads(_run_local(_PRINT_SETTINGS, DATA_DIR=str(embedded_data_dir)))
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["name"] == "mlops"
+    assert values["socket"] == str(embedded_data_dir / "postgres")
+    # The server of the folder asked for keeps running after the process (the
+    # run command stops it), and the next process reaches the same database.
+    assert len(embedded_servers(embedded_data_dir)) == 1
+    database = _run_local(_CURRENT_DATABASE, DATA_DIR=str(embedded_data_dir))
+    assert database == "mlops"
     assert values["eager"] is True
     assert values["broker"] == "memory://"
     assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert values["debug"] is True
+    # The product's own error pages: debug pages only when asked for.
+    assert values["debug"] is False
 
 
-def test_local_settings_with_redis_use_the_broker_and_a_redis_cache():
-    redis_url = "redis://127.0.0.1:6379/6"
-    result = run(
-        ["-c", _PRINT_SETTINGS],
-        clean_env(DJANGO_SETTINGS_MODULE="config.settings.local", REDIS_URL=redis_url),
+def test_local_settings_with_a_database_url_start_no_embedded_server(tmp_path):
+    values = json.loads(
+        _run_local(
+            _PRINT_SETTINGS,
+            DATA_DIR=str(tmp_path / "data"),
+            DATABASE_URL=os.environ["DATABASE_URL"],
+        )
     )
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["name"] == os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    assert values["host"] == "127.0.0.1"
+    assert not (tmp_path / "data" / "postgres").exists()
+
+
+def test_local_settings_with_redis_use_the_broker_and_a_redis_cache(
+    embedded_data_dir,
+):
+    redis_url = "redis://127.0.0.1:6379/6"
+    values = json.loads(
+        _run_local(
+            _PRINT_SETTINGS, REDIS_URL=redis_url, DATA_DIR=str(embedded_data_dir)
+        )
+    )
     assert values["eager"] is False
     assert values["broker"] == redis_url
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
-    # DATABASE_URL is still unset: the embedded SQLite stays.
-    assert values["engine"] == "django.db.backends.sqlite3"
+    # DATABASE_URL is still unset: the embedded PostgreSQL stays.
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["socket"] == str(embedded_data_dir / "postgres")

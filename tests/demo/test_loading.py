@@ -2,9 +2,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from accounts.models import User
-from demo.loading import DEFAULT_DEMO_PASSWORD, DEMO_USERS
+from demo.loading import (
+    DEFAULT_DEMO_PASSWORD,
+    DEMO_USERS,
+    demo_load,
+    reference_survey_load,
+)
+from surveys.models import Survey
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +25,7 @@ def _load() -> str:
 
 
 def test_load_demo_is_idempotent(settings):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_PASSWORD = ""
     _load()
     first = {user.email: user.password for user in User.objects.all()}
@@ -34,7 +41,7 @@ def test_load_demo_is_idempotent(settings):
 
 
 def test_demo_roles(settings):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     _load()
     admin = User.objects.get(email="admin@example.org")
     researcher = User.objects.get(email="researcher@example.org")
@@ -51,7 +58,7 @@ def test_demo_roles(settings):
 
 
 def test_demo_password_gets_an_api_token(settings, api_client):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_PASSWORD = ""
     _load()
     response = api_client.post(
@@ -63,8 +70,8 @@ def test_demo_password_gets_an_api_token(settings, api_client):
     assert response.json()["token"]
 
 
-def test_load_demo_refuses_the_published_password_with_debug_off(settings):
-    settings.DEBUG = False
+def test_load_demo_refuses_the_published_password_outside_local_settings(settings):
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = False
     settings.DEMO_PASSWORD = ""
     with pytest.raises(CommandError, match="DEMO_PASSWORD"):
         _load()
@@ -72,11 +79,11 @@ def test_load_demo_refuses_the_published_password_with_debug_off(settings):
 
 
 def test_demo_password_setting_changes_the_password(settings):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_PASSWORD = ""
     _load()
 
-    settings.DEBUG = False
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = False
     settings.DEMO_PASSWORD = "a-private-demo-pass-42"
     output = _load()
 
@@ -85,6 +92,47 @@ def test_demo_password_setting_changes_the_password(settings):
     for user in User.objects.all():
         assert user.check_password("a-private-demo-pass-42"), user.email
         assert not user.check_password(DEFAULT_DEMO_PASSWORD), user.email
+
+
+def test_the_demo_researcher_owns_the_reference_survey_with_its_results(
+    settings, client, api_client
+):
+    settings.DEBUG = True
+    settings.DEMO_RESPONSES = 12
+    output = _load()
+    researcher = User.objects.get(email="researcher@example.org")
+    survey = Survey.objects.get(slug="mlops-practices")
+
+    assert "owned by researcher@example.org, results public" in output
+    assert survey.owner == researcher
+    assert survey.results_are_public
+    client.force_login(researcher)
+    assert (
+        "/manage/surveys/mlops-practices/"
+        in client.get("/manage/surveys/").content.decode()
+    )
+    api_client.force_authenticate(researcher)
+    full = api_client.get("/api/v1/surveys/mlops-practices/aggregates/")
+    assert full.status_code == 200, full.json()
+    assert full.json()["scope"] == "full"
+    assert full.json()["n"] == 12
+    results = Client().get("/surveys/mlops-practices/results/")
+    assert results.status_code == 200
+    assert "<dt>Responses</dt><dd>12</dd>" in results.content.decode()
+
+
+def test_a_survey_an_older_demo_gave_the_admin_is_handed_to_the_researcher(settings):
+    settings.DEBUG = True
+    settings.DEMO_RESPONSES = 0
+    admin = demo_load()[0]
+    reference_survey_load(actor=admin)  # as the demo loader used to
+
+    _load()
+
+    survey = Survey.objects.get(slug="mlops-practices")
+    assert survey.owner.email == "researcher@example.org"
+    assert survey.versions.count() == 1
+    assert survey.public_results
 
 
 def test_the_demo_team_member_gets_an_organisation_with_history(settings):

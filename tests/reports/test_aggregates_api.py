@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from reports import selectors as report_selectors
 from reports.aggregation import ALL
 from reports.services import aggregates_recompute, profiles_recompute
 from surveys.services import survey_publish
@@ -21,13 +20,6 @@ from tests.surveys.factories import SurveyFactory
 from tests.surveys.sample_definition import sample, t
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
-    yield
 
 
 @pytest.fixture

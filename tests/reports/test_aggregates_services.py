@@ -1,7 +1,7 @@
 """Cohort aggregates and bulk profiles: the services, the tasks and their
 scheduling (``reports.services``, ``reports.selectors``, ``reports.tasks``,
-``reports.receivers``), on the real PostgreSQL; the last test runs a real
-Celery worker on the real Redis.
+``reports.scheduling``, ``reports.receivers``), on the real PostgreSQL; the
+last test runs a real Celery worker on the real Redis.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from demo.loading import reference_survey_load
 from demo.synthetic import _draw, synthetic_answers
-from reports import selectors as report_selectors
+from reports import scheduling, tasks
 from reports import services as services_module
-from reports import tasks
-from reports.aggregation import ALL
+from reports.aggregation import ALL, Row, aggregate, extract_python
 from reports.models import CohortAggregate, ResponseProfile
 from reports.public import PUBLIC_RELEASE
 from reports.selectors import (
+    aggregate_sources,
     aggregates_compute,
     aggregates_stale_version_ids,
     plan_for_version_id,
@@ -52,16 +52,6 @@ from tests.surveys.factories import (
 )
 
 APPLY = "reports.tasks.aggregates_refresh_task.apply_async"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Rules and plans are cached per version id, like the sheets conftest clears."""
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
-    yield
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
 
 
 # --- Helpers (the other aggregate tests use them too) -------------------------------------
@@ -134,6 +124,22 @@ def stored(version_id: int) -> dict[str, tuple[int, dict]]:
     }
 
 
+def computed_in_python(version_id: int) -> dict[str, tuple[int, dict]]:
+    """``aggregates_compute`` with the Python reference extraction in place of SQL."""
+    plan = plan_for_version_id(version_id)
+    rows = (
+        aggregate_sources(version_id=version_id)
+        .values_list(
+            "answers",
+            "profile__dimensions",
+            "profile__overall_level",
+            "profile__breadth",
+        )
+        .order_by("pk")  # as the SQL path: float sums depend on the order
+    )
+    return aggregate(plan, extract_python(plan, (Row(*row) for row in rows)))
+
+
 def assert_same(left: dict, right: dict) -> None:
     """Equal results, segment by segment (a readable failure on a large payload)."""
     assert left.keys() == right.keys()
@@ -147,7 +153,7 @@ def assert_same(left: dict, right: dict) -> None:
             )
 
 
-# --- The SQL path equals the Python path ---------------------------------------------------
+# --- The SQL path equals the Python reference -------------------------------------
 
 
 @pytest.mark.django_db
@@ -165,10 +171,8 @@ def test_sql_and_python_paths_agree_on_the_reference_survey(staff_user):
     odd.overall_level = None
     odd.save()
 
-    by_sql = aggregates_compute(version_id=survey.current_version_id, engine="sql")
-    by_python = aggregates_compute(
-        version_id=survey.current_version_id, engine="python"
-    )
+    by_sql = aggregates_compute(version_id=survey.current_version_id)
+    by_python = computed_in_python(survey.current_version_id)
 
     assert_same(by_sql, by_python)
     assert by_sql[""][0] == 29  # voided, draft and unprofiled ones left out
@@ -201,10 +205,8 @@ def test_sql_and_python_paths_agree_on_every_type_and_on_odd_answers(researcher)
         Response.objects.filter(pk=response.pk).update(answers=answers)
     profiles_recompute()
 
-    by_sql = aggregates_compute(version_id=survey.current_version_id, engine="sql")
-    by_python = aggregates_compute(
-        version_id=survey.current_version_id, engine="python"
-    )
+    by_sql = aggregates_compute(version_id=survey.current_version_id)
+    by_python = computed_in_python(survey.current_version_id)
 
     assert_same(by_sql, by_python)
     questions = by_sql[""][1][ALL]["questions"]
@@ -403,8 +405,8 @@ def test_a_burst_schedules_one_refresh_per_version(mocker, settings):
     apply = mocker.patch(APPLY)
 
     for _ in range(5):
-        tasks.aggregates_schedule(41)
-    tasks.aggregates_schedule(42)
+        scheduling.aggregates_schedule(41)
+    scheduling.aggregates_schedule(42)
 
     assert apply.call_count == 2
     apply.assert_any_call(kwargs={"version_id": 41}, countdown=7)
@@ -414,10 +416,10 @@ def test_a_burst_schedules_one_refresh_per_version(mocker, settings):
 @pytest.mark.django_db
 def test_a_refresh_that_starts_lets_the_next_submission_schedule_again(mocker):
     apply = mocker.patch(APPLY)
-    tasks.aggregates_schedule(41)
+    scheduling.aggregates_schedule(41)
 
     tasks.aggregates_refresh_task(version_id=41)  # no such version: quiet
-    tasks.aggregates_schedule(41)
+    scheduling.aggregates_schedule(41)
 
     assert apply.call_count == 2
 
@@ -426,9 +428,9 @@ def test_a_refresh_that_starts_lets_the_next_submission_schedule_again(mocker):
 def test_scheduling_never_raises_with_the_broker_down(mocker, caplog):
     apply = mocker.patch(APPLY, side_effect=BrokerError("Error 111 connecting"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
-        assert tasks.aggregates_schedule(41) is None
-        tasks.aggregates_schedule(41)  # the guard was released: it tries again
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
+        assert scheduling.aggregates_schedule(41) is None
+        scheduling.aggregates_schedule(41)  # the guard was released: it tries again
 
     assert apply.call_count == 2
     assert "could not schedule the aggregates of version 41" in caplog.text
@@ -440,8 +442,8 @@ def test_scheduling_without_the_cache_still_schedules(mocker, caplog):
     mocker.patch.object(cache, "delete", side_effect=ConnectionError("cache down"))
     apply = mocker.patch(APPLY)
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
-        tasks.aggregates_schedule(41)
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
+        scheduling.aggregates_schedule(41)
 
     apply.assert_called_once_with(kwargs={"version_id": 41}, countdown=mocker.ANY)
     assert "cache down" in caplog.text
@@ -453,17 +455,17 @@ def test_without_a_broker_a_burst_refreshes_once_after_the_window(mocker, settin
     first call of a window starts a timer, the rest of the burst folds into it."""
     settings.AGGREGATE_DEBOUNCE_SECONDS = 0.4
     version_id = reference_survey().current_version_id
-    mocker.patch("reports.tasks.broker_url", return_value=None)
+    mocker.patch("reports.scheduling.broker_url", return_value=None)
     recompute = mocker.patch("reports.tasks.aggregates_recompute", return_value=1)
 
     for _ in range(10):
-        tasks.aggregates_schedule(version_id)
+        scheduling.aggregates_schedule(version_id)
     assert recompute.call_count == 0  # nothing ran inside the callers
 
     wait_for(lambda: recompute.call_count == 1)
     time.sleep(0.6)
     assert recompute.call_count == 1
-    tasks.aggregates_schedule(version_id)  # a later submission: the next window
+    scheduling.aggregates_schedule(version_id)  # a later submission: the next window
     wait_for(lambda: recompute.call_count == 2)
 
 
@@ -531,9 +533,7 @@ def test_after_a_burst_the_stored_aggregates_equal_a_recompute_from_scratch(
 
     assert stored(version_id)[""][0] == 12
     assert_same(stored(version_id), aggregates_compute(version_id=version_id))
-    assert_same(
-        stored(version_id), aggregates_compute(version_id=version_id, engine="python")
-    )
+    assert_same(stored(version_id), computed_in_python(version_id))
 
     with django_capture_on_commit_callbacks(execute=True):
         response_void(response=responses[0], reason="spam", actor=staff_user)

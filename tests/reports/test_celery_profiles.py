@@ -36,9 +36,9 @@ from django.db import connection
 
 import reports.tasks
 from config.celery import app
-from reports import selectors as report_selectors
 from reports.models import ResponseProfile
-from reports.tasks import profile_compute_task, profile_enqueue, results_queue
+from reports.scheduling import profile_enqueue, results_queue
+from reports.tasks import profile_compute_task
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
 from tests.conftest import ROOT, _database_url, free_port
@@ -103,12 +103,6 @@ FAST_REDELIVERY = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    report_selectors._RULES.clear()
-    yield
 
 
 def wait_until(
@@ -387,7 +381,7 @@ def test_with_redis_down_a_submission_succeeds_and_is_profiled_once_it_is_back(
 
     with celery_at(url):
         began = time.monotonic()
-        with caplog.at_level(logging.WARNING, logger="reports.tasks"):
+        with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
             created = api_client.post(
                 f"/api/v1/surveys/{SLUG}/responses/",
                 {"answers": answers, "submit": True},

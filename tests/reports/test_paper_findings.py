@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pytest
 
-from reports import selectors as report_selectors
 from reports.aggregation import ALL
 from reports.services import aggregates_recompute, profiles_recompute
 from surveys.answers import AnswerSheet
@@ -98,8 +97,6 @@ def top(counts: dict[str, int], k: int) -> set[str]:
 
 @pytest.fixture
 def findings(api_client, staff_user):
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
     survey = reference_survey()
     definition = definition_of(survey)
     sheet = AnswerSheet(definition)

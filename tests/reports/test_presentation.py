@@ -1,5 +1,6 @@
 """What a respondent sees of a profile (``reports.presentation``): pure, no database."""
 
+import datetime as dt
 import math
 from xml.etree import ElementTree
 
@@ -9,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports.catalogue import tool_catalogue, tools_covering
-from reports.presentation import profile_context, radar_svg
+from reports.presentation import cohort_medians, profile_context, radar_svg
 from reports.profiles import DIMENSION_CRITERIA, profile_build
+from reports.public import PublicSummary
 from surveys.scoring_rules import text_in
 from tests.reports.profile_helpers import (
     WORKED,
@@ -67,12 +69,47 @@ def by_code(context: dict) -> dict[str, dict]:
 # --- The radar chart ----------------------------------------------------------------
 
 
-def test_radar_has_one_axis_label_per_dimension(worked):
+def radar_geometry(svg: ElementTree.Element) -> tuple[float, float, float, float]:
+    """(width, height, centre x, centre y) of a radar, from its viewBox."""
+    _x, _y, width, height = map(float, svg.get("viewBox").split())
+    return width, height, width / 2, height / 2
+
+
+def outer_radius(svg: ElementTree.Element) -> float:
+    _width, _height, cx, cy = radar_geometry(svg)
+    rings = [p for p in svg.iter(f"{SVG}polygon") if p.get("class") == "radar-grid"]
+    outer = [tuple(map(float, xy.split(","))) for xy in rings[-1].get("points").split()]
+    return math.dist(outer[0], (cx, cy))
+
+
+def axis_labels(svg: ElementTree.Element) -> list[ElementTree.Element]:
+    return [t for t in svg.iter(f"{SVG}text") if t.get("class") == "radar-label"]
+
+
+def label_text(text: ElementTree.Element) -> str:
+    return " ".join(span.text for span in text.iter(f"{SVG}tspan"))
+
+
+def test_radar_names_each_axis_by_its_dimension_title_in_the_language(worked):
+    english = parse_svg(context_for(worked)["radar_svg"])
+    portuguese = parse_svg(context_for(worked, "pt-br")["radar_svg"])
+
+    assert [label_text(t) for t in axis_labels(english)] == [
+        text_in(d.title, "en") for d in RULES.dimensions
+    ]
+    assert label_text(axis_labels(portuguese)[0]) == (
+        "Versionamento e qualidade dos dados"
+    )
+    assert len(list(english.iter(f"{SVG}line"))) == 8
+
+
+def test_radar_draws_its_scale_from_0_to_4(worked):
     svg = parse_svg(context_for(worked)["radar_svg"])
 
-    labels = [text.text for text in svg.iter(f"{SVG}text")]
-    assert labels == [f"D{n}" for n in range(1, 9)]
-    assert len(list(svg.iter(f"{SVG}line"))) == 8
+    ticks = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "radar-tick"]
+    assert [t.text for t in ticks] == ["0", "1", "2", "3", "4"]
+    rings = [p for p in svg.iter(f"{SVG}polygon") if p.get("class") == "radar-grid"]
+    assert len(rings) == 4
 
 
 def test_radar_is_an_image_whose_label_lists_the_levels(worked):
@@ -91,31 +128,121 @@ def test_radar_is_an_image_whose_label_lists_the_levels(worked):
 def test_radar_labels_sit_outside_the_outer_ring(worked):
     """Labels are drawn beyond the top level, not on top of the outer ring."""
     svg = parse_svg(context_for(worked)["radar_svg"])
-    rings = [p for p in svg.iter(f"{SVG}polygon") if p.get("class") == "radar-grid"]
-    outer = [tuple(map(float, xy.split(","))) for xy in rings[-1].get("points").split()]
-    centre = 160.0
-    radius = math.dist(outer[0], (centre, centre))
+    width, height, cx, cy = radar_geometry(svg)
+    radius = outer_radius(svg)
 
-    for text in svg.iter(f"{SVG}text"):
-        distance = math.dist(
-            (float(text.get("x")), float(text.get("y"))), (centre, centre)
-        )
-        assert distance > radius + 10, text.text
-        assert 0 <= float(text.get("x")) <= 320
-        assert 0 <= float(text.get("y")) <= 320
+    for text in axis_labels(svg):
+        spans = list(text.iter(f"{SVG}tspan"))
+        x, y = float(spans[0].get("x")), float(spans[0].get("y"))
+        assert math.dist((x, y), (cx, cy)) > radius + 10, label_text(text)
+        assert 0 <= x <= width
+        assert 0 <= y <= height
 
 
 def test_radar_level_polygon_follows_the_levels(worked):
     svg = parse_svg(context_for(worked)["radar_svg"])
+    _width, _height, cx, cy = radar_geometry(svg)
+    radius = outer_radius(svg)
     level = next(
         p for p in svg.iter(f"{SVG}polygon") if p.get("class") == "radar-level"
     )
     points = [tuple(map(float, xy.split(","))) for xy in level.get("points").split()]
-    radius = 320 / 2 - 56
 
-    distances = [round(math.dist(p, (160, 160)) / radius * 4, 1) for p in points]
+    distances = [round(math.dist(p, (cx, cy)) / radius * 4, 1) for p in points]
     # D6 is not assessed: drawn at the centre.
     assert distances == [2.5, 4.0, 1.0, 0.5, 2.0, 0.0, 0.0, 1.5]
+
+
+COHORT = {"D1": 1.5, "D2": 2.0, "D3": 0.5, "D4": 3.0, "D5": 1.0, "D7": 2.5, "D8": 4.0}
+
+
+def test_the_cohort_median_is_drawn_and_told_beside_the_respondents_own(worked):
+    profile, descriptive = profile_build(DEFINITION, RULES, worked)
+    with translation.override("en"):
+        context = profile_context(
+            profile=profile.to_dict(),
+            descriptive=descriptive,
+            definition=DEFINITION,
+            rules=RULES,
+            language="en",
+            cohort=COHORT,
+            cohort_n=300,
+        )
+    svg = parse_svg(context["radar_svg"])
+    _width, _height, cx, cy = radar_geometry(svg)
+    radius = outer_radius(svg)
+    cohort = next(
+        p for p in svg.iter(f"{SVG}polygon") if p.get("class") == "radar-cohort"
+    )
+    points = [tuple(map(float, xy.split(","))) for xy in cohort.get("points").split()]
+
+    assert context["cohort"] is True and context["cohort_n"] == 300
+    assert [d["cohort_median"] for d in context["dimensions"]] == [
+        1.5,
+        2.0,
+        0.5,
+        3.0,
+        1.0,
+        None,
+        2.5,
+        4.0,
+    ]
+    distances = [round(math.dist(p, (cx, cy)) / radius * 4, 1) for p in points]
+    assert distances == [1.5, 2.0, 0.5, 3.0, 1.0, 0.0, 2.5, 4.0]
+    label = svg.get("aria-label")
+    assert (
+        "D1 Data versioning and quality: level 2.5, score 3.5, "
+        "median score of all responses 1.5"
+    ) in label
+    assert "D6 Monitoring and feedback: not assessed;" in label
+
+
+def test_without_a_cohort_there_is_no_overlay(worked):
+    context = context_for(worked)
+
+    svg = parse_svg(context["radar_svg"])
+    assert context["cohort"] is False
+    assert not [
+        p for p in svg.iter(f"{SVG}polygon") if p.get("class") == "radar-cohort"
+    ]
+    assert "median score of all responses" not in svg.get("aria-label")
+
+
+def summary_of(n: int, dimensions: dict) -> PublicSummary:
+    return PublicSummary(
+        version=1,
+        n=n,
+        computed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        min_cell_size=5,
+        cells={"n": n, "dimensions": dimensions},
+    )
+
+
+def test_cohort_medians_come_from_the_public_summary_at_or_above_k():
+    dimensions = {
+        "D1": {"n": 40, "median": 1.5, "q1": 1, "q3": 2},
+        "D2": {"suppressed": True, "n": None, "reason": "fewer than 5 responses"},
+        "D3": {"n": 40, "median": None},
+    }
+
+    assert cohort_medians(summary_of(40, dimensions), min_cell_size=5) == {"D1": 1.5}
+    assert cohort_medians(summary_of(4, dimensions), min_cell_size=5) is None
+    assert cohort_medians(None, min_cell_size=5) is None
+    suppressed = PublicSummary(
+        version=1,
+        n=3,
+        computed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        min_cell_size=5,
+        cells={"suppressed": True, "n": None},
+    )
+    assert cohort_medians(suppressed, min_cell_size=2) is None
+
+
+def test_numbers_in_the_text_alternative_follow_the_language(worked):
+    label = parse_svg(context_for(worked, "pt-br")["radar_svg"]).get("aria-label")
+
+    assert "2,5" in label and "3,5" in label and "1,333" in label
+    assert "2.5" not in label
 
 
 def test_radar_label_is_escaped():
@@ -240,6 +367,9 @@ def test_overall_level_bottleneck_and_flags(worked):
 
     assert context["scored"] is True
     assert context["overall_level"] == 0.0
+    # The overall level is the weakest dimension's: named, with its title.
+    assert context["weakest"] == "D7 Governance and traceability"
+    assert context["weakest_all"] is False
     assert str(context["overall_meaning"]).startswith("None:")
     assert context["bottleneck"]["code"] == "D7"
     assert [d["code"] for d in context["dimensions"] if d["is_bottleneck"]] == ["D7"]
@@ -314,3 +444,23 @@ def test_unscored_profile_shows_only_the_descriptive_part(worked):
 def test_worked_ladders_are_listed_in_the_rules_order():
     """A guard on the data used above: the rules list D1..D8 in order."""
     assert [d.code for d in RULES.dimensions] == list(WORKED)
+
+
+def test_when_every_dimension_is_level_none_is_named_as_the_weakest():
+    top = maturity_only({f"D{n}": ["present"] * 4 for n in range(1, 9)})
+
+    context = context_for(top)
+
+    assert context["overall_level"] == 4.0
+    assert context["weakest_all"] is True
+
+
+def test_two_weakest_dimensions_are_both_named():
+    answers = maturity_only({**WORKED, "D3": ["absent"] * 4, "D7": ["absent"] * 4})
+
+    context = context_for(answers)
+
+    assert context["weakest"] == (
+        "D3 Automated, orchestrated pipelines and D7 Governance and traceability"
+    )
+    assert context["weakest_all"] is False

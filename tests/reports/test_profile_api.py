@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 
-from reports import selectors as report_selectors
 from reports.models import ResponseProfile
 from reports.services import profile_compute
 from surveys.models import Response
@@ -19,12 +18,6 @@ from tests.reports.profile_helpers import (
 from tests.surveys.factories import ResponseFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    report_selectors._RULES.clear()
-    yield
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from reports import selectors as report_selectors
-from reports.services import profile_compute
+from reports.services import aggregates_recompute, profile_compute, profiles_recompute
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
+from surveys.services import survey_update
 from surveys.session import SESSION_KEY
 from tests.reports.profile_helpers import SLUG, reference_survey, worked_answers
+from tests.reports.test_aggregates_services import submit_many
 from tests.surveys.factories import ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,6 @@ D1_NEXT_PT = "Antes do treino, uma etapa automática confere o esquema"
 
 @pytest.fixture(autouse=True)
 def _english():
-    report_selectors._RULES.clear()
     with translation.override("en"):
         yield
 
@@ -124,6 +124,8 @@ def test_thank_you_page_includes_the_profile_fragment(submitted):
     assert '<div id="maturity-profile"' in html
     assert f'hx-get="{PROFILE_URL}"' in html
     assert 'hx-trigger="load"' in html  # asks at once, then every 2 s
+    assert '<h2 id="profile-heading">Your maturity profile</h2>' in html
+    assert f'<a href="{PROFILE_URL}">Your profile on a page of its own' in html
 
 
 def test_another_session_is_redirected_without_seeing_the_profile(profiled):
@@ -195,8 +197,77 @@ def test_fragment_stays_within_its_query_budget(
     client = holding(profiled)
     client.get(PROFILE_URL, headers=HX)  # warms the per-process definition cache
 
-    # The session, the response (with survey and version) and the profile.
-    with django_assert_max_num_queries(3):
+    # The session, the response (with survey and version), the profile, and
+    # the cohort's stored public summary (for the median overlay).
+    with django_assert_max_num_queries(4):
         answer = client.get(PROFILE_URL, headers=HX)
 
     assert answer.status_code == 200
+
+
+def with_cohort(survey, count: int) -> None:
+    """``count`` other submitted responses, profiled and aggregated."""
+    submit_many(survey, count, seed=100)
+    profiles_recompute()
+    aggregates_recompute(version=survey.current_version)
+
+
+def test_the_profile_shows_the_cohort_median_from_k_responses(
+    survey, profiled, settings
+):
+    settings.PRIVACY_MIN_CELL_SIZE = 5
+    with_cohort(survey, 5)  # six responses with the respondent's
+
+    html = holding(profiled).get(PROFILE_URL).content.decode()
+
+    assert "median score of all 6 responses" in html
+    assert '<th scope="col">Median score of all responses</th>' in html
+    assert 'class="radar-cohort"' in html
+    chart = html.split('<svg class="radar"')[1]
+    assert "median score of all responses" in chart.split('aria-label="')[1]
+
+
+def test_under_k_responses_there_is_no_cohort_median(survey, profiled, settings):
+    settings.PRIVACY_MIN_CELL_SIZE = 5
+    with_cohort(survey, 3)  # four responses with the respondent's
+
+    html = holding(profiled).get(PROFILE_URL).content.decode()
+
+    assert "radar-cohort" not in html
+    assert "Median score of all responses" not in html
+
+
+def test_the_overall_level_names_the_weakest_dimension_and_explains_breadth(
+    profiled,
+):
+    html = holding(profiled).get(PROFILE_URL).content.decode()
+
+    assert (
+        "This is the level of your weakest dimension, "
+        "D7 Governance and traceability:" in html
+    )
+    assert "Breadth: <strong>2.69</strong> of 4." in html
+    assert "how widely the practices are in place" in html
+
+
+def test_portuguese_numbers_have_a_decimal_comma(profiled):
+    client = holding(profiled)
+
+    html = client.get(PROFILE_URL, headers={"Accept-Language": "pt-BR"}).content
+    html = html.decode()
+
+    assert "<strong>2,69</strong>" in html  # breadth
+    assert "<td>3,50</td>" in html  # D1's score
+    assert "<td>2,5 <small>" in html  # D1's level
+    assert "2.69" not in html and "3.50" not in html
+
+
+def test_the_profile_page_links_the_public_results_when_they_are_public(
+    survey, profiled, staff_user
+):
+    url = f'href="/surveys/{SLUG}/results/"'
+    assert url not in holding(profiled).get(PROFILE_URL).content.decode()
+
+    survey_update(survey=survey, actor=staff_user, public_results=True)
+
+    assert url in holding(profiled).get(PROFILE_URL).content.decode()

@@ -1,5 +1,6 @@
 """A response's stored profile: ``reports.services.profile_compute``, its task,
-and the enqueueing on submit and void (``reports.receivers``, ``reports.tasks``).
+and the enqueueing on submit and void (``reports.receivers``, ``reports.tasks``,
+``reports.scheduling``).
 
 Celery runs in-process here (the test settings); ``test_celery_profiles.py``
 runs a real worker.
@@ -9,21 +10,17 @@ import logging
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from reports import selectors as report_selectors
 from reports.catalogue import tool_catalogue
 from reports.models import ResponseProfile
+from reports.scheduling import profile_enqueue, results_queue
 from reports.services import profile_compute, profiles_store_for
-from reports.tasks import (
-    profile_compute_task,
-    profile_enqueue,
-    profiles_batch_task,
-    results_queue,
-)
+from reports.tasks import profile_compute_task, profiles_batch_task
 from surveys.models import Response
 from surveys.selectors import sheet_for_version_id
 from surveys.services import (
@@ -53,15 +50,9 @@ pytestmark = pytest.mark.django_db
 DELAY = "reports.tasks.profile_compute_task.delay"
 # What a commit calls: queue the response for its profile and its aggregates.
 QUEUE = "reports.receivers.results_queue"
-BROKER = "reports.tasks.broker_redis"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    """Parsed rules are cached per version id, like the sheets conftest clears."""
-    report_selectors._RULES.clear()
-    yield
-    report_selectors._RULES.clear()
+# Where the broker's Redis is, for the scheduling: here, a port nothing listens on.
+BROKER_URL = "reports.scheduling.broker_url"
+DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
@@ -481,7 +472,7 @@ def test_a_batch_stores_every_pending_profile_then_schedules_the_aggregates(
     survey, definition, mocker, staff_user
 ):
     apply = mocker.patch("reports.tasks.profiles_batch_task.apply_async")
-    schedule = mocker.patch("reports.tasks.aggregates_schedule")
+    schedule = mocker.patch("reports.scheduling.aggregates_schedule")
     version_id = survey.current_version_id
     responses = queued_responses(survey, definition, 3)
     Response.objects.filter(pk=responses[2].pk).update(
@@ -517,7 +508,7 @@ def test_submitting_then_computing_in_process_stores_the_profile(
 def test_enqueue_never_raises_when_the_broker_is_down(worked, mocker, caplog):
     delay = mocker.patch(DELAY, side_effect=BrokerError("Error 111 connecting"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
         assert profile_enqueue(worked.pk) is None
 
     delay.assert_called_once_with(response_id=str(worked.pk))
@@ -530,7 +521,7 @@ def test_enqueue_never_raises_when_the_broker_is_down(worked, mocker, caplog):
 def test_enqueue_survives_any_error_of_the_publisher(worked, mocker, caplog):
     mocker.patch(DELAY, side_effect=RuntimeError("Retry limit exceeded"))
 
-    with caplog.at_level(logging.WARNING, logger="reports.tasks"):
+    with caplog.at_level(logging.WARNING, logger="reports.scheduling"):
         profile_enqueue(worked.pk)
 
     assert "could not queue the profile" in caplog.text
@@ -539,11 +530,11 @@ def test_enqueue_survives_any_error_of_the_publisher(worked, mocker, caplog):
 def test_submission_succeeds_when_the_broker_is_down(
     survey, definition, mocker, caplog, django_capture_on_commit_callbacks
 ):
-    mocker.patch(BROKER, side_effect=redis.ConnectionError("Error 111 connecting"))
+    mocker.patch(BROKER_URL, return_value=DEAD_BROKER)
     draft = ResponseFactory(survey=survey, answers=worked_answers(definition))
 
     with (
-        caplog.at_level(logging.WARNING, logger="reports.tasks"),
+        caplog.at_level(logging.WARNING, logger="reports.scheduling"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         submitted = response_submit(response=draft)
@@ -563,11 +554,88 @@ def test_worked_answers_use_the_ladders_as_written(definition):
     assert answers["valued_stages"] == WORKED_STAGES
 
 
+def batch_lock(version_id: int) -> str:
+    return f"reports:profiles-batch-lock:{version_id}"
+
+
+def test_a_running_batch_holds_its_lock_past_the_task_s_hard_time_limit(
+    survey, definition, mocker, settings
+):
+    """Else a batch near its time limit could lose the lock, and a second
+    batch compute the same ids."""
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    queued_responses(survey, definition, 1)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    lifetimes = []
+
+    def store(*, response_ids):
+        lifetimes.append(broker.ttl(batch_lock(version_id)))
+        return profiles_store_for(response_ids=response_ids)
+
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    assert lifetimes
+    assert min(lifetimes) > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_a_batch_that_ends_leaves_alone_a_lock_another_batch_took(
+    survey, definition, mocker
+):
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    queued_responses(survey, definition, 1)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+
+    def store(*, response_ids):
+        # This batch's lock expired meanwhile, and another batch took it.
+        broker.set(batch_lock(version_id), "another-task", ex=60)
+        return profiles_store_for(response_ids=response_ids)
+
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    assert broker.get(batch_lock(version_id)) == b"another-task"
+
+
+def test_a_soft_time_limit_stops_a_batch_and_leaves_its_ids_pending(
+    survey, definition, mocker
+):
+    """Celery raises ``SoftTimeLimitExceeded`` inside the task: the batch stops
+    there, its responses stay pending, and the next batch computes them."""
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    responses = queued_responses(survey, definition, 2)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    stopped = mocker.patch(
+        "reports.scheduling.profiles_store_for", side_effect=SoftTimeLimitExceeded()
+    )
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        profiles_batch_task(version_id=version_id)
+
+    stopped.assert_called_once()
+    pending = broker.smembers(f"reports:profiles-pending:{version_id}")
+    assert {raw.decode() for raw in pending} == {str(r.pk) for r in responses}
+    assert not broker.exists(batch_lock(version_id))
+    assert not ResponseProfile.objects.exists()
+    mocker.patch(
+        "reports.scheduling.profiles_store_for", side_effect=profiles_store_for
+    )
+    assert profiles_batch_task(version_id=version_id) == 2
+
+
 def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
     survey, definition, mocker, caplog
 ):
     mocker.patch("reports.tasks.profiles_batch_task.apply_async")
-    mocker.patch("reports.tasks.aggregates_schedule")
+    mocker.patch("reports.scheduling.aggregates_schedule")
     version_id = survey.current_version_id
     good, bad = queued_responses(survey, definition, 2)
     real = profiles_store_for
@@ -577,9 +645,9 @@ def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
             raise ValueError("a scoring bug")
         return real(response_ids=response_ids)
 
-    mocker.patch("reports.tasks.profiles_store_for", side_effect=store)
+    mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
 
-    with caplog.at_level(logging.ERROR, logger="reports.tasks"):
+    with caplog.at_level(logging.ERROR, logger="reports.scheduling"):
         assert profiles_batch_task(version_id=version_id) == 1
 
     assert ResponseProfile.objects.filter(response=good).exists()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from reports import selectors as report_selectors
+from core.caching import clear_process_caches
 from reports.aggregation import ALL, suppress
 from reports.public import (
     PUBLIC_QUESTION_TYPES,
@@ -20,7 +20,6 @@ from reports.public import (
     public_page_context,
 )
 from reports.services import aggregates_recompute, profiles_recompute
-from surveys import selectors as survey_selectors
 from surveys.models import Survey
 from surveys.services import survey_update
 from tests.accounts.factories import UserFactory
@@ -36,13 +35,6 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_KEYS = {"n", "dimensions", "overall", "breadth", "items", "questions"}
 SUPPRESSED = {"suppressed": True, "n": None, "reason": "fewer than 5 responses"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
-    yield
 
 
 @pytest.fixture(autouse=True)
@@ -468,8 +460,7 @@ def test_the_results_page_reads_three_queries(
     client, survey, django_assert_max_num_queries
 ):
     # Cold: the survey, the snapshot and the version's definition.
-    survey_selectors._SHEETS.clear()
-    report_selectors._RULES.clear()
+    clear_process_caches()
     with django_assert_max_num_queries(3):
         answer = client.get(results_url(survey))
     # Warm: the definition is parsed once per process.

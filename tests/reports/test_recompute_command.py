@@ -9,7 +9,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from reports import selectors as report_selectors
 from reports.models import CohortAggregate, ResponseProfile
 from reports.public import PUBLIC_RELEASE
 from reports.selectors import plan_for_version_id
@@ -23,13 +22,6 @@ from tests.reports.test_aggregates_services import (
 from tests.surveys.factories import ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
-    yield
 
 
 def run(*args: str) -> str:

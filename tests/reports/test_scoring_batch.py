@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from demo.seeding import responses_seed
 from demo.synthetic import synthetic_answers
-from reports import selectors as report_selectors
 from reports.models import ResponseProfile
 from reports.profiles import profile_fields
 from reports.scoring_batch import BatchScorer
@@ -40,14 +39,6 @@ from tests.surveys.sample_definition import opts, sample, t
 
 # Answers no rule knows: scored like an unanswered item.
 ODD = ["unknown", "", 1, 0, 2.5, True, None, ["present"], {"present": 1}]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    report_selectors._RULES.clear()
-    report_selectors._PLANS.clear()
-    report_selectors._SCORERS.clear()
-    yield
 
 
 # --- Varied answers -------------------------------------------------------------------

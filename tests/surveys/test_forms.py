@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from surveys.answers import AnswerSheet, condition_holds
-from surveys.definition import definition_parse
+from surveys.definition import definition_load, definition_parse
 from surveys.forms import (
     answer_text,
     answers_from_form,
@@ -23,6 +23,7 @@ from surveys.forms import (
     merge_answers,
     ordinal_choice,
     page_fields,
+    page_progress,
     parse_boolean,
     parse_integer,
     parse_number,
@@ -32,6 +33,7 @@ from tests.surveys.sample_definition import COMPLETE_ANSWERS, SAMPLE, sample, t
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "static" / "js" / "survey.js"
+REFERENCE = ROOT / "surveys" / "definitions" / "mlops-practices.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -459,3 +461,72 @@ def test_the_script_evaluates_conditions_like_the_server():
 
     expected = [condition_holds(condition, answers) for condition, answers in CASES]
     assert json.loads(result.stdout) == expected
+
+
+# --- Progress and layout of the reference questionnaire ----------------------------
+
+
+@pytest.fixture(scope="module")
+def reference() -> AnswerSheet:
+    document = definition_load(REFERENCE.read_text(encoding="utf-8"))
+    return AnswerSheet(definition_parse(document))
+
+
+def walk(sheet: AnswerSheet, answers_by_page: dict[str, dict]) -> list[tuple]:
+    """(page, number, count, settled) on each page a respondent goes through."""
+    answers: dict = {}
+    seen = []
+    page = sheet.definition.pages[0]
+    while page is not None:
+        progress = page_progress(sheet, page, answers)
+        seen.append((page.code, progress.number, progress.count, progress.settled))
+        answers.update(answers_by_page.get(page.code, {}))
+        pages = sheet.visibility(answers).pages
+        page = next((p for p in pages if p.position > page.position), None)
+    return seen
+
+
+def test_the_page_count_never_grows_as_the_respondent_goes_forward(reference):
+    seen = walk(
+        reference,
+        {
+            "demographics": {"models_in_production": "3_10"},
+            "tools": {"tools_used": ["mlflow"]},
+        },
+    )
+
+    codes = [code for code, *_rest in seen]
+    assert "outcomes" in codes and "tool_assessment" in codes
+    assert [number for _code, number, _count, _settled in seen] == list(
+        range(1, len(seen) + 1)
+    )
+    counts = [count for _code, _number, count, _settled in seen]
+    assert counts == sorted(counts, reverse=True)  # never up
+    assert counts[-1] == len(seen)  # exact at the end
+    # "about" while a later page waits on tools_used, on the tools page at the latest.
+    assert seen[0][3] is False
+    assert all(
+        settled for code, *_rest, settled in seen[codes.index("tool_assessment") :]
+    )
+
+
+def test_pages_hidden_by_earlier_answers_leave_the_count(reference):
+    seen = walk(reference, {"demographics": {"models_in_production": "none"}})
+
+    codes = [code for code, *_rest in seen]
+    assert "outcomes" not in codes and "tool_assessment" not in codes
+    counts = [count for _code, _number, count, _settled in seen]
+    assert counts[0] == 10  # every page may still show
+    assert counts == sorted(counts, reverse=True)
+    assert counts[-1] == len(seen) == 8
+
+
+def test_the_maturity_items_are_marked_as_one_compact_battery(reference):
+    page = reference.definition.page("maturity_1")
+
+    fields = page_fields(reference, page, {})
+
+    assert len(fields) == 16
+    assert all(item.battery for item in fields)
+    demographics = page_fields(reference, reference.definition.page("demographics"), {})
+    assert not any(item.battery for item in demographics)

@@ -27,10 +27,12 @@ from surveys.services import (
     invitations_create,
     response_create,
     response_save,
+    response_save_valid,
     response_start,
     response_submit,
     response_void,
     resume_token_for,
+    survey_hand_over,
     survey_publish,
     survey_update,
 )
@@ -754,6 +756,31 @@ def test_save_keeps_answers_that_a_later_change_hides():
     }
 
 
+def test_save_valid_keeps_the_valid_answers_and_the_earlier_invalid_ones():
+    response = ResponseFactory(answers={"role": "engineer", "years": 4})
+
+    saved, errors = response_save_valid(
+        response=response,
+        answers={"role": None, "experience": "gt3", "years": "four", "zzz": 1},
+        language="pt-br",
+        current_page="about",
+    )
+
+    assert errors == {"zzz": ["Unknown question."], "years": ["Enter a number."]}
+    row = Response.objects.get(pk=response.pk)
+    # The cleared role is gone, the new experience kept, the earlier years kept.
+    assert row.answers == {"experience": "gt3", "years": 4}
+    assert (row.language, row.current_page) == ("pt-br", "about")
+    assert saved.answers == row.answers
+
+
+def test_save_valid_refuses_a_submitted_response():
+    response = ResponseFactory(submitted=True)
+
+    with pytest.raises(Conflict):
+        response_save_valid(response=response, answers={"years": 3})
+
+
 @pytest.mark.parametrize("answers", [["role"], "role", 3])
 def test_save_refuses_answers_that_are_not_an_object(answers):
     response = ResponseFactory()
@@ -1037,3 +1064,27 @@ def test_create_replays_an_idempotency_key_without_changes():
 
     assert (again.pk, created) == (first.pk, False)
     assert Response.objects.count() == 1
+
+
+# --- survey_hand_over --------------------------------------------------------------
+
+
+def test_staff_hand_a_survey_over_to_a_researcher(staff_user, researcher):
+    survey = SurveyFactory(owner=staff_user)
+
+    survey_hand_over(survey=survey, owner=researcher, actor=staff_user)
+
+    assert Survey.objects.get(pk=survey.pk).owner == researcher
+
+
+def test_only_staff_hand_a_survey_over_and_only_to_a_researcher(researcher):
+    survey = SurveyFactory(owner=researcher)
+    other = UserFactory(role="researcher")
+
+    with pytest.raises(PermissionDenied):
+        survey_hand_over(survey=survey, owner=other, actor=researcher)
+    with pytest.raises(ValidationError):
+        survey_hand_over(
+            survey=survey, owner=UserFactory(), actor=UserFactory(is_staff=True)
+        )
+    assert Survey.objects.get(pk=survey.pk).owner == researcher

@@ -44,6 +44,13 @@ TOOLS = {
     "stages.2": "data",
 }
 FINAL = {"nickname": "ana", "comments": "Nothing else."}
+# What the draft holds after the first page is sent without its role.
+ABOUT_BUT_ROLE = {
+    "experience": "1to3",
+    "years": 4,
+    "started": "2021-03-01",
+    "remote": True,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +92,10 @@ def held_response_id(client: Client, slug: str = "sample"):
 
 def post(client: Client, code: str, data: dict, action: str = "next"):
     return client.post(page_url(code), {**data, "action": action})
+
+
+def resume_url_of(response: Response) -> str:
+    return f"/surveys/sample/resume/{resume_token_for(response.pk)}/"
 
 
 def html_of(response) -> str:
@@ -209,7 +220,8 @@ def test_first_page_renders_every_question_type_with_labels(client, survey):
     html = html_of(client.get(page_url("about")))
 
     assert "<h1>About you</h1>" in html
-    assert "Page 1 of 3" in html
+    # The last page shows unless "experience" (on this page) says otherwise.
+    assert "Page 1 of about 3" in html
     assert '<progress value="1" max="3"' in html
     role = field_html(html, "role")
     assert "<fieldset" in role and "<legend>Role" in role
@@ -258,7 +270,9 @@ def test_tools_page_renders_the_same_page_conditions_for_the_script(client, surv
     # Without the script every row shows; the server keeps the picked ones.
     for tool in ("mlflow", "dvc", "kubeflow"):
         assert f'name="tool_matrix.{tool}"' in matrix
-    assert 'class="overflow-auto matrix-scroll" role="region"' in matrix
+    # Each row is its own group of labelled options: nothing to scroll sideways.
+    assert '<fieldset class="matrix-row" data-row="mlflow">' in matrix
+    assert '<legend id="r-tool_matrix-mlflow">Mlflow</legend>' in matrix
     assert '<select id="f-stages-1" name="stages.1"' in html
     assert "1st choice" in html and "2nd choice" in html
     assert "js/survey.js" in html
@@ -290,13 +304,14 @@ def test_a_missing_required_answer_is_shown_next_to_its_field(client, survey):
     assert 'aria-invalid="true"' in role
     assert 'role="alert"' in html
     assert '<a href="#f-role-0">Role: This question is required.</a>' in html
-    # Nothing is lost: every other answer is shown again; nothing was saved.
+    # Nothing is lost: every other answer is shown again, and saved to the draft.
     assert 'value="4"' in field_html(html, "years")
     assert 'value="2021-03-01"' in field_html(html, "started")
     assert 'value="1to3" checked' in field_html(html, "experience")
     assert 'value="true" checked' in field_html(html, "remote")
     response.refresh_from_db()
-    assert response.answers == {}
+    assert response.answers == ABOUT_BUT_ROLE
+    assert response.current_page == "about"
 
 
 def test_an_unparsable_number_is_reported_and_shown_again(client, survey):
@@ -412,6 +427,85 @@ def test_autosave_saves_without_validation(client, survey):
     assert response.answers == {"years": 7}
 
 
+def test_a_failed_page_saves_its_valid_answers_for_the_resume_link(client, survey):
+    response = start(client)
+    post(client, "about", {**ABOUT, "role": ""}, action="save")  # years is 4
+
+    # Role missing, years unreadable: the page fails, showing what was typed.
+    html = html_of(post(client, "about", {**ABOUT, "role": "", "years": "four"}))
+    assert 'value="four"' in field_html(html, "years")
+
+    response.refresh_from_db()
+    # The valid answers are kept; the unreadable one leaves the earlier answer.
+    assert response.answers == ABOUT_BUT_ROLE
+    other = Client()
+    assert other.get(resume_url_of(response))["Location"] == page_url("about")
+    resumed = html_of(other.get(page_url("about")))
+    assert 'value="1to3" checked' in field_html(resumed, "experience")
+    assert 'value="4"' in field_html(resumed, "years")
+    assert 'value="true" checked' in field_html(resumed, "remote")
+
+
+def test_a_failed_page_keeps_the_answers_of_other_pages(client, survey):
+    response = start(client)
+    post(client, "about", ABOUT)
+
+    post(client, "tools", {**TOOLS, "stages.1": "", "stages.2": "", "tools": ["dvc"]})
+
+    response.refresh_from_db()
+    assert response.answers["role"] == "engineer"
+    assert response.answers["tools"] == ["dvc"]
+    assert "stages" not in response.answers
+    assert response.current_page == "tools"
+
+
+def test_autosave_keeps_the_valid_answers_and_reports_the_rest(client, survey):
+    response = start(client)
+
+    answer = post(
+        client, "about", {"years": "four", "remote": "true"}, action="autosave"
+    )
+
+    assert answer.status_code == 422
+    response.refresh_from_db()
+    assert response.answers == {"remote": True}
+
+
+def test_progress_counts_down_never_up_and_says_about_while_it_may_drop(client, survey):
+    start(client)
+    first = html_of(client.get(page_url("about")))
+    assert "Page 1 of about 3" in first
+    assert '<progress value="1" max="3"' in first
+
+    # "lt1" hides the last page: the count drops, and is now certain.
+    post(client, "about", {**ABOUT, "experience": "lt1"})
+    tools = html_of(client.get(page_url("tools")))
+    assert "Page 2 of 2" in tools
+    assert '<progress value="2" max="2"' in tools
+
+    post(client, "tools", {}, action="back")
+    post(client, "about", ABOUT)
+    tools = html_of(client.get(page_url("tools")))
+    assert "Page 2 of 3" in tools
+
+
+def test_a_question_ending_in_a_question_mark_takes_no_colon_in_the_summary(
+    client, researcher
+):
+    document = sample()
+    document["pages"][0]["questions"][0]["text"] = t("What is your role?")
+    version = survey_publish(document=document, actor=researcher)
+    survey_update(survey=version.survey, actor=researcher, status="open")
+    start(client)
+
+    html = html_of(post(client, "about", {**ABOUT, "role": ""}))
+
+    assert (
+        '<a href="#f-role-0">What is your role? This question is required.</a>' in html
+    )
+    assert "?:" not in html
+
+
 def test_a_submitted_response_goes_to_the_thank_you_page(client, survey):
     walk_to_the_end(client)
 
@@ -431,14 +525,16 @@ def walk_to_the_end(client: Client) -> Response:
     return Response.objects.get()
 
 
-def test_thank_you_page_shows_the_text_profile_and_downloads(client, survey):
+def test_thank_you_page_shows_the_text_and_downloads(client, survey):
     walk_to_the_end(client)
 
     html = html_of(client.get(THANKS_URL))
 
     assert "Thanks a lot!" in html
-    assert "Your maturity profile" in html
-    assert "being computed" in html
+    # The sample survey has no scoring rules: no maturity section at all (the
+    # reference survey's is tested in tests/reports/test_profile_views.py).
+    assert "Your maturity profile" not in html
+    assert "maturity-profile" not in html
     assert 'href="/surveys/sample/my-answers.json"' in html
     assert 'href="/surveys/sample/my-answers.csv"' in html
     assert "/surveys/sample/results/" not in html  # the results are not public

@@ -5,8 +5,8 @@ from demo.loading import (
     demo_load,
     demo_password,
     demo_responses_load,
+    demo_survey_load,
     demo_team_load,
-    reference_survey_load,
 )
 
 
@@ -14,17 +14,20 @@ class Command(BaseCommand):
     help = "Create or refresh the demo accounts and the reference questionnaire (idempotent)."
 
     def handle(self, *args, **options) -> None:
-        if not settings.DEBUG and not settings.DEMO_PASSWORD:
+        if not settings.DEMO_PUBLISHED_PASSWORD_ALLOWED and not settings.DEMO_PASSWORD:
             # Demo accounts with a published password must never reach a real site.
             raise CommandError(
-                "With DEBUG off, set DEMO_PASSWORD before loading demo data."
+                "Set DEMO_PASSWORD before loading demo data: the published "
+                "default is for the run command's local settings only."
             )
         users = demo_load()
         for user in users:
             self.stdout.write(f"  {user.email}")
-        version = reference_survey_load(actor=users[0])
+        admin, researcher = users[0], users[1]
+        version = demo_survey_load(owner=researcher, staff=admin)
         self.stdout.write(
-            f"  survey {version.survey.slug} v{version.number} ({version.survey.status})"
+            f"  survey {version.survey.slug} v{version.number} ({version.survey.status}),"
+            f" owned by {researcher.email}, results public"
         )
         added = demo_responses_load(
             survey=version.survey, count=settings.DEMO_RESPONSES

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from reports.models import CohortAggregate
 from reports.services import aggregates_recompute, profiles_recompute
-from surveys.models import Survey, SurveyVersion
+from surveys.models import Response, Survey, SurveyVersion
 
 
 class Progress:
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             survey=target, progress=Progress(self.stdout, "profiles")
         )
         versions = SurveyVersion.objects.filter(
-            Q(responses__status="submitted")
+            Q(pk__in=Response.objects.counted().values("version_id"))
             | Q(pk__in=CohortAggregate.objects.values("version_id"))
         )
         if target is not None:
