@@ -869,6 +869,89 @@ def suppress(value: Any, k: int) -> Any:
     return value
 
 
+def suppress_groups(groups: dict[str, Any], k: int) -> dict[str, Any]:
+    """Suppress a segment's groups: those under ``k``, and enough others that no
+    suppressed group can be worked out from published totals; then the cells
+    inside the groups shown.
+
+    Published totals: a segment's n (all its groups), and, for a pair, each
+    row's and each column's total, which is a group of a single segment
+    (published when it has ``k`` responses or more). While some suppressed
+    group's size follows from those totals and the groups shown (linear
+    algebra: its unit vector lies in the span of the totals' equations), the
+    smallest group shown in one of its totals is suppressed too
+    (complementary suppression).
+    """
+    sizes = {key: cells.get("n") or 0 for key, cells in groups.items()}
+    primary = {key for key, n in sizes.items() if n < k}
+    hidden = set(primary)
+    every, *parts = _group_sets(list(groups))
+    totals = [every] + [m for m in parts if sum(sizes[key] for key in m) >= k]
+    while True:
+        exposed = next(
+            (key for key in sorted(hidden) if _derivable(key, hidden, totals)), None
+        )
+        if exposed is None:
+            break
+        shown = [
+            member
+            for members in totals
+            if exposed in members
+            for member in members
+            if member not in hidden
+        ]
+        if not shown:
+            break  # every group of its totals is suppressed already
+        hidden.add(min(shown, key=lambda member: (sizes[member], member)))
+    return {
+        key: (
+            suppressed(k)
+            if key in primary
+            else complement_suppressed()
+            if key in hidden
+            else suppress(cells, k)
+        )
+        for key, cells in groups.items()
+    }
+
+
+def complement_suppressed() -> dict[str, Any]:
+    return {
+        "suppressed": True,
+        "n": None,
+        "reason": "hidden so that a smaller group cannot be worked out",
+    }
+
+
+def _group_sets(keys: list[str]) -> list[list[str]]:
+    """The sets of groups whose totals may be published: all of them (first),
+    and a pair's rows and columns."""
+    rows: dict[str, list[str]] = {}
+    columns: dict[str, list[str]] = {}
+    for key in keys:
+        first, separator, second = key.partition(PAIR_SEPARATOR)
+        if separator:
+            rows.setdefault(first, []).append(key)
+            columns.setdefault(second, []).append(key)
+    return [keys, *rows.values(), *columns.values()]
+
+
+def _derivable(key: str, hidden: set[str], totals: list[list[str]]) -> bool:
+    """Whether ``key``'s size follows from the totals minus the groups shown."""
+    unknown = sorted(hidden)
+    equations = np.array(
+        [
+            [1.0 if member in members else 0.0 for member in unknown]
+            for members in totals
+        ]
+    )
+    if not len(equations):
+        return False
+    target = np.array([[1.0 if member == key else 0.0 for member in unknown]])
+    rank = np.linalg.matrix_rank(equations)
+    return bool(np.linalg.matrix_rank(np.vstack([equations, target])) == rank)
+
+
 def pair_reversed(key: str) -> str:
     first, _sep, second = key.partition(PAIR_SEPARATOR)
     return f"{second}{PAIR_SEPARATOR}{first}" if second else key

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from reports.aggregation import suppress
+from reports.aggregation import suppress_groups
 from reports.models import CohortAggregate, ResponseProfile
 from reports.profiles import PROFILE_CONTENT, profile_fields
 from reports.profiles_sql import (
@@ -367,7 +367,7 @@ def aggregates_recompute(*, version: SurveyVersion) -> int:
                 fields={
                     "n": n,
                     "data": groups,
-                    "public_data": suppress(groups, k),
+                    "public_data": suppress_groups(groups, k),
                     "min_cell_size": k,
                     "computed_at": started,
                     "source_count": source_count,

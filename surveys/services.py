@@ -85,7 +85,9 @@ def survey_publish(*, document: Any, actor: User) -> SurveyVersion:
             raise PermissionDenied(_("Only researchers may create surveys."))
         survey = Survey.objects.create(slug=document["slug"], owner=actor)
     elif not survey_can_manage(survey=survey, user=actor):
-        raise PermissionDenied(_("Only the survey's owner or staff may publish it."))
+        raise PermissionDenied(
+            _("Only the survey's owner, its editors or staff may publish it.")
+        )
     checksum = definition_checksum(document)
     current = survey.current_version
     if current is not None and current.checksum == checksum:
@@ -160,7 +162,9 @@ def survey_update(
     """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if not survey_can_manage(survey=survey, user=actor):
-        raise PermissionDenied(_("Only the survey's owner or staff may change it."))
+        raise PermissionDenied(
+            _("Only the survey's owner, its editors or staff may change it.")
+        )
     fields = []
     if status is not None and status != survey.status:
         if status == Survey.Status.OPEN and survey.current_version_id is None:
@@ -216,7 +220,9 @@ def invitations_create(
 ) -> list[tuple[Invitation, str]]:
     """Create single-use invitations; return each with its clear token (shown once)."""
     if not survey_can_manage(survey=survey, user=actor):
-        raise PermissionDenied(_("Only the survey's owner or staff may invite."))
+        raise PermissionDenied(
+            _("Only the survey's owner, its editors or staff may invite.")
+        )
     if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
         raise ValidationError(
             {"count": [_("Choose from 1 to %(n)d.") % {"n": MAX_INVITATIONS_PER_BATCH}]}

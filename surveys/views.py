@@ -581,7 +581,9 @@ def survey_preview(
         return redirect_to_login(request.get_full_path())
     survey = get_object_or_404(Survey, slug=slug)
     if not survey_can_manage(survey=survey, user=request.user):
-        raise PermissionDenied(_("Only the survey's owner or staff may preview it."))
+        raise PermissionDenied(
+            _("Only the survey's owner, its editors or staff may preview it.")
+        )
     if number is None:
         version = survey.current_version
         if version is None:

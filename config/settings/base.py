@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "ResponseStatusEnum": "surveys.models.Response.Status",
+        "UserRoleEnum": "accounts.models.User.Role",
+        "CollaboratorRoleEnum": "surveys.models.SurveyCollaborator.Role",
         "MembershipRoleEnum": "assessments.models.Membership.Role",
         "ToolRatingEnum": "reports.models.Tool.Rating",
         "SprintStateEnum": "assessments.flowchart.STATE_CHOICES",

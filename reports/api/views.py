@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import error_body
-from reports.aggregation import ALL, groups_reversed, suppress
+from reports.aggregation import ALL, groups_reversed, suppress_groups
 from reports.api.serializers import (
     AggregatesOutput,
     AggregatesQueryInput,
@@ -149,7 +149,7 @@ class SurveyAggregatesView(APIView):
             if survey is None or survey.status == Survey.Status.DRAFT:
                 raise exceptions.NotFound()
             raise exceptions.PermissionDenied(
-                "Only the survey's owner or staff may read its aggregates."
+                "Only the survey's owner, its collaborators or staff may read its aggregates."
             )
         query = AggregatesQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -175,7 +175,7 @@ class SurveyAggregatesView(APIView):
             if snapshot.segment != segment:
                 groups = groups_reversed(groups)
             if resuppress:
-                groups = suppress(groups, k)
+                groups = suppress_groups(groups, k)
         else:
             groups = orjson.Fragment(snapshot.groups_json)
         # The groups are stored cells, so they bypass the serializer, which

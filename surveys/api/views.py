@@ -90,7 +90,7 @@ def _survey_for_managing(request: Request, slug: str) -> Survey:
     survey = _survey_for_reading(request, slug)
     if not survey_can_manage(survey=survey, user=request.user):
         raise exceptions.PermissionDenied(
-            "Only the survey's owner or staff may do this."
+            "Only the survey's owner, its editors or staff may do this."
         )
     return survey
 

@@ -97,7 +97,7 @@ def test_demo_password_setting_changes_the_password(settings):
 def test_the_demo_researcher_owns_the_reference_survey_with_its_results(
     settings, client, api_client
 ):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_RESPONSES = 12
     output = _load()
     researcher = User.objects.get(email="researcher@example.org")
@@ -122,7 +122,7 @@ def test_the_demo_researcher_owns_the_reference_survey_with_its_results(
 
 
 def test_a_survey_an_older_demo_gave_the_admin_is_handed_to_the_researcher(settings):
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_RESPONSES = 0
     admin = demo_load()[0]
     reference_survey_load(actor=admin)  # as the demo loader used to
@@ -139,7 +139,7 @@ def test_the_demo_team_member_gets_an_organisation_with_history(settings):
     from assessments.models import Organisation, Sprint
     from assessments.selectors import project_history, project_maturity, project_metrics
 
-    settings.DEBUG = True
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
     settings.DEMO_RESPONSES = 0
     _load()
     _load()  # idempotent: nothing added the second time

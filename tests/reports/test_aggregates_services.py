@@ -675,3 +675,32 @@ def test_a_real_worker_computes_profiles_and_aggregates_of_api_submissions(
 
     connection.close()  # read what the worker committed, nothing cached
     assert_same(stored(version_id), aggregates_compute(version_id=version_id))
+
+
+def test_the_stored_public_groups_hide_a_small_group_and_its_complement(researcher):
+    """7, 6 and 1 respondents by role: the 1 is hidden, and so is the 6, or the
+    segment's total would give the 1 away."""
+    from reports.services import aggregates_recompute, profiles_recompute
+
+    survey = reference_survey()
+    definition = definition_of(survey)
+    for role, count in (
+        ("mlops_engineer", 7),
+        ("ml_engineer", 6),
+        ("data_scientist", 1),
+    ):
+        for i in range(count):
+            answers = complete_answers(definition, 100 * len(role) + i)
+            answers["role"] = role
+            submit(survey, answers)
+    profiles_recompute()
+    aggregates_recompute(version=survey.current_version)
+
+    row = CohortAggregate.objects.get(version=survey.current_version, segment="role")
+    public = row.public_data
+
+    assert row.n == 14
+    assert public["mlops_engineer"]["n"] == 7
+    assert public["data_scientist"]["reason"] == "fewer than 5 responses"
+    assert public["ml_engineer"]["suppressed"] is True
+    assert public["ml_engineer"]["reason"].startswith("hidden so that")

@@ -24,6 +24,7 @@ from reports.aggregation import (
     plan_build,
     row_features,
     suppress,
+    suppress_groups,
 )
 from reports.scoring import score_response
 from surveys.definition import definition_load, definition_parse
@@ -601,3 +602,98 @@ def test_a_choice_coded_n_is_never_taken_for_a_cell():
 
 def test_pair_groups_can_be_keyed_the_other_way_round():
     assert groups_reversed({"a,b": 1, "c,d": 2}) == {"b,a": 1, "d,c": 2}
+
+
+# --- Complementary suppression --------------------------------------------------------
+
+
+def _groups(**sizes: int) -> dict:
+    return {key.replace("__", ","): {"n": n} for key, n in sizes.items()}
+
+
+def _hidden(shown: dict) -> set[str]:
+    return {key for key, cells in shown.items() if cells.get("suppressed")}
+
+
+def test_a_lone_small_group_takes_the_next_smallest_with_it():
+    """n = 7, 6 and 1: with the segment's total published, showing 7 and 6
+    would give the 1 away."""
+    shown = suppress_groups(_groups(engineer=7, architect=6, student=1), 5)
+
+    assert _hidden(shown) == {"student", "architect"}
+    assert shown["student"]["reason"] == "fewer than 5 responses"
+    assert shown["architect"]["reason"].startswith("hidden so that")
+    assert shown["engineer"]["n"] == 7
+
+
+def test_two_small_groups_protect_each_other():
+    shown = suppress_groups(_groups(engineer=9, architect=2, student=1), 5)
+
+    assert _hidden(shown) == {"architect", "student"}
+
+
+def test_nothing_small_means_nothing_hidden():
+    groups = _groups(engineer=9, architect=6)
+
+    assert suppress_groups(groups, 5) == groups
+
+
+def _determined(hidden: set[str], groups: dict, k: int) -> set[str]:
+    """The suppressed groups whose size follows from the published totals (the
+    segment's n; a pair's row and column totals of k or more) and the groups
+    shown: those with no direction of freedom in the null space of the totals'
+    equations over the suppressed groups."""
+    import numpy as np
+
+    unknown = sorted(hidden)
+    sets = [list(groups)]
+    if any("," in key for key in groups):
+        for part in (0, 1):
+            by: dict[str, list[str]] = {}
+            for key in groups:
+                by.setdefault(key.split(",")[part], []).append(key)
+            sets += [m for m in by.values() if sum(groups[x]["n"] for x in m) >= k]
+    a = np.array([[1.0 if u in m else 0.0 for u in unknown] for m in sets])
+    _u, singular, vt = np.linalg.svd(a)
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]
+    return {u for i, u in enumerate(unknown) if not np.any(np.abs(null[:, i]) > 1e-9)}
+
+
+def test_a_pair_keeps_every_suppressed_cell_underivable():
+    groups = _groups(a__x=10, a__y=2, b__x=8, b__y=9, c__x=7, c__y=6)
+
+    hidden = _hidden(suppress_groups(groups, 5))
+
+    assert "a,y" in hidden
+    assert not _determined(hidden, groups, 5)
+
+
+def test_no_suppressed_value_follows_from_the_totals_by_subtraction():
+    """Random segments and pairs: no suppressed group's size follows from the
+    totals published and the groups shown."""
+    import itertools
+    import random
+
+    rng = random.Random(4)
+    for _ in range(400):
+        rows, columns = rng.randint(1, 4), rng.randint(0, 4)
+        cells = (
+            [f"r{i},c{j}" for i, j in itertools.product(range(rows), range(columns))]
+            if columns
+            else [f"r{i}" for i in range(rows + 2)]
+        )
+        groups = {key: {"n": rng.choice([0, 1, 2, 3, 6, 9, 12])} for key in cells}
+        groups = {key: value for key, value in groups.items() if value["n"]}
+        hidden = _hidden(suppress_groups(groups, 5))
+        assert all(key in hidden for key, value in groups.items() if value["n"] < 5)
+        exposed = _determined(hidden, groups, 5) - {
+            key for key in hidden if _all_of_its_sets_hidden(key, hidden, groups)
+        }
+        assert not exposed, (groups, hidden)
+
+
+def _all_of_its_sets_hidden(key: str, hidden: set[str], groups: dict) -> bool:
+    """A group whose every set is wholly suppressed: nothing shown is left to
+    add, and its set total is the only figure (as when a whole row is small)."""
+    return all(member in hidden for member in groups)
