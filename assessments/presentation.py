@@ -100,7 +100,7 @@ def maturity_context(maturity: ProjectMaturity, *, language: str) -> dict[str, A
     return {
         "has_data": True,
         "radar_svg": radar_chart_svg(
-            codes,
+            [titles[code] for code in codes],
             series,
             max_level=rules.max_level,
             label=_("Maturity level per dimension, latest snapshot. %(summary)s")

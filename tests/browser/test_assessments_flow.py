@@ -7,20 +7,25 @@ The pages are checked for labelled controls, and for a phone's width.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from assessments.models import Sprint
-from demo.loading import demo_load, demo_team_load, reference_survey_load
+from demo.loading import demo_load, demo_survey_load, demo_team_load
 from demo.loading import demo_password as password
+from tests.browser.checks import (
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_no_word_broken,
+    screenshot,
+    watched,
+)
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path("/tmp")  # noqa: S108 - screenshots to eyeball, never committed
 
 # Form controls with no accessible name (a label, aria-label or aria-labelledby).
 UNLABELLED_JS = """
@@ -30,43 +35,14 @@ UNLABELLED_JS = """
     && !el.getAttribute("aria-labelledby"))
   .map((el) => el.name || el.id)
 """
-# Elements whose right edge passes the viewport (content scrolled in its own
-# box excepted), as in test_shell.py.
-OVERFLOW_JS = """
-() => {
-  const width = document.documentElement.clientWidth;
-  return Array.from(document.querySelectorAll("body *"))
-    .filter((el) => {
-      if (el.closest(".overflow-auto")) return false;
-      const box = el.getBoundingClientRect();
-      return box.width > 1 && box.right > width + 0.5;
-    })
-    .map((el) => `${el.tagName.toLowerCase()}.${String(el.className)}`);
-}
-"""
 
 
 @pytest.fixture
 def demo_team(new_context):
     """The demo accounts, the questionnaire and the team's organisation."""
     users = demo_load()
-    version = reference_survey_load(actor=users[0])
+    version = demo_survey_load(owner=users[1], staff=users[0])
     return demo_team_load(users=users, survey=version.survey)
-
-
-def watched(page: Page) -> Page:
-    page.failed_responses = []
-    page.errors = []
-    page.on(
-        "response",
-        lambda r: (
-            page.failed_responses.append(f"{r.status} {r.url}")
-            if r.status >= 400
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
 
 
 def sign_in(page: Page) -> None:
@@ -76,9 +52,13 @@ def sign_in(page: Page) -> None:
     page.locator("main").get_by_role("button", name="Log in").click()
 
 
-def assert_accessible(page: Page) -> None:
+def assert_page_ok(page: Page) -> None:
+    """No axe violation, every control labelled, one main heading, no word
+    broken mid-line."""
+    assert_accessible(page)
     assert page.evaluate(UNLABELLED_JS) == [], page.url
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    assert_no_word_broken(page)
 
 
 def move(page: Page, button: str) -> None:
@@ -98,8 +78,8 @@ def test_the_team_member_runs_a_sprint_to_maintenance_and_the_next_sprint(
     expect(page.get_by_role("img", name=re.compile("Step 1 of 5"))).to_be_visible()
     page.get_by_role("link", name="Churn prediction").click()
     expect(page.get_by_role("heading", name="Maturity over time")).to_be_visible()
-    assert_accessible(page)
-    page.screenshot(path=SCREENSHOTS / "assess-project-desktop.png", full_page=True)
+    assert_page_ok(page)
+    screenshot(page, "assess-project-desktop")
     page.get_by_role("button", name="Continue the sprint").click()
 
     # Step 1, pre-filled from the latest profile's bottleneck.
@@ -111,8 +91,8 @@ def test_the_team_member_runs_a_sprint_to_maintenance_and_the_next_sprint(
     expect(page.locator(".flow-step.current")).to_contain_text("Define the objective")
     expect(page.locator(".suggestion")).to_contain_text("bottleneck")
     expect(page.get_by_role("checkbox", name=re.compile("^D4 "))).to_be_checked()
-    assert_accessible(page)
-    page.screenshot(path=SCREENSHOTS / "assess-sprint-desktop.png", full_page=True)
+    assert_page_ok(page)
+    screenshot(page, "assess-sprint-desktop")
     page.get_by_label("What will be solved").fill("CI does not test the model.")
     page.get_by_label("How it will be solved").fill(
         "Unit tests and a training smoke test."
@@ -175,7 +155,8 @@ def test_the_team_member_runs_a_sprint_to_maintenance_and_the_next_sprint(
     expect(history).to_contain_text("New data every month.")
     expect(history.locator("li").filter(has_text="Sprint 2").first).to_be_visible()
     expect(history).to_contain_text("maintenance_decision → completed")
-    assert_accessible(page)
+    assert_page_ok(page)
+    screenshot(page, "assess-timeline-desktop")
 
     churn = Sprint.objects.filter(project__name="Churn prediction").order_by("number")
     assert [(s.number, s.state) for s in churn] == [
@@ -201,9 +182,9 @@ def test_the_pages_fit_a_phone(new_context, demo_team):
         ("tools", "/tools/"),
     ]:
         page.goto(url)
-        assert page.evaluate(OVERFLOW_JS) == [], name
-        assert_accessible(page)
-        page.screenshot(path=SCREENSHOTS / f"assess-{name}-phone.png", full_page=True)
+        assert_no_horizontal_scroll(page)
+        assert_page_ok(page)
+        screenshot(page, f"assess-{name}-phone")
 
     # The step form is reachable from the keyboard: tab to the first field.
     page.goto(f"/teams/sprints/{sprint.pk}/")
