@@ -428,35 +428,27 @@ class SprintMetrics(models.Model):
         return f"metrics of {self.sprint}"
 
 
-class Deployment(models.Model):
-    """A model release, reported by hand or by a CI pipeline."""
+class DeliveryEvent(models.Model):
+    """What deployments and incidents share: their project, the sprint running
+    when they happened, and the reporter's own id for them."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="deployments"
+        Project, on_delete=models.CASCADE, related_name="%(class)ss"
     )
     sprint = models.ForeignKey(
         Sprint,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="deployments",
-        help_text=_("The sprint open when it was deployed."),
-    )
-    deployed_at = models.DateTimeField(default=timezone.now)
-    committed_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text=_("When the code or data change it ships was made (lead time)."),
-    )
-    model_version = models.CharField(max_length=120, blank=True)
-    failed = models.BooleanField(
-        default=False,
-        help_text=_("Rolled back, hotfixed or caused an incident."),
+        related_name="%(class)ss",
+        help_text=_("The sprint running when it happened."),
     )
     external_id = models.CharField(
         max_length=120,
         blank=True,
-        help_text=_("The CI run's id: a repeated report updates, never duplicates."),
+        help_text=_(
+            "The reporter's id (a CI run's): a repeated report updates, never duplicates."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -468,17 +460,39 @@ class Deployment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "external_id"],
+                condition=~Q(external_id=""),
+                name="%(class)s_external_id_per_project",
+            ),
+        ]
+
+
+class Deployment(DeliveryEvent):
+    """A model release, reported by hand or by a CI pipeline."""
+
+    deployed_at = models.DateTimeField(default=timezone.now)
+    committed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the code or data change it ships was made (lead time)."),
+    )
+    model_version = models.CharField(max_length=120, blank=True)
+    failed = models.BooleanField(
+        default=False,
+        help_text=_("Rolled back, hotfixed or caused an incident."),
+    )
+
+    class Meta(DeliveryEvent.Meta):
         ordering = ["project", "deployed_at"]
         indexes = [
             # Metrics read a project's deployments by time.
             models.Index(fields=["project", "deployed_at"], name="deployment_by_time")
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "external_id"],
-                condition=~Q(external_id=""),
-                name="deployment_external_id_per_project",
-            ),
+            *DeliveryEvent.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(committed_at__isnull=True)
                 | Q(committed_at__lte=F("deployed_at")),
@@ -493,19 +507,9 @@ class Deployment(models.Model):
         return f"deployment of {self.project} at {self.deployed_at:%Y-%m-%d %H:%M}"
 
 
-class Incident(models.Model):
+class Incident(DeliveryEvent):
     """A production failure of a project's model, and when service was restored."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="incidents"
-    )
-    sprint = models.ForeignKey(
-        Sprint,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="incidents",
-    )
     deployment = models.ForeignKey(
         Deployment,
         on_delete=models.SET_NULL,
@@ -517,28 +521,15 @@ class Incident(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     summary = models.CharField(max_length=200, blank=True)
-    external_id = models.CharField(max_length=120, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(DeliveryEvent.Meta):
         ordering = ["project", "started_at"]
         indexes = [
             # Metrics read a project's incidents by time.
             models.Index(fields=["project", "started_at"], name="incident_by_time")
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "external_id"],
-                condition=~Q(external_id=""),
-                name="incident_external_id_per_project",
-            ),
+            *DeliveryEvent.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True)
                 | Q(resolved_at__gte=F("started_at")),

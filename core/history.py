@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import migrations, models
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 # Fields that say when a row was saved: the snapshot's own date says it better.
@@ -50,6 +52,47 @@ def record_change(instance: models.Model, *, actor: Any, note: str = "") -> None
     """Name who makes the next save or delete of ``instance`` and why."""
     instance._history_user = actor if getattr(actor, "pk", None) else None
     instance._change_reason = note or None
+
+
+def save_recorded(
+    instance: models.Model,
+    *,
+    actor: Any,
+    changes: Mapping[str, Any],
+    editable: Iterable[str],
+    note: str = "",
+) -> models.Model:
+    """Set the fields that change, validate, and save with the actor and note.
+
+    A field outside ``editable`` is refused by name. Saving an existing row
+    that nothing changes records nothing, so a repeated request leaves no
+    empty entry in the history.
+    """
+    refused = sorted(set(changes) - set(editable))
+    if refused:
+        raise ValidationError(
+            {name: [_("This field cannot be set here.")] for name in refused}
+        )
+    changed = [
+        name for name, value in changes.items() if getattr(instance, name) != value
+    ]
+    if instance.pk is not None and not changed:
+        return instance
+    for name in changed:
+        setattr(instance, name, changes[name])
+    instance.full_clean()
+    record_change(instance, actor=actor, note=note)
+    instance.save()
+    return instance
+
+
+def delete_recorded(
+    instances: Iterable[models.Model], *, actor: Any, note: str = ""
+) -> None:
+    """Delete records one by one, so that each deletion is recorded as the actor's."""
+    for instance in instances:
+        record_change(instance, actor=actor, note=note)
+        instance.delete()
 
 
 def append_only(table: str) -> migrations.RunSQL:

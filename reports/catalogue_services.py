@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
-from core.history import record_change
+from core.history import delete_recorded, record_change, save_recorded
 from reports.models import CRITERIA, Tool
 
 DATA = Path(__file__).with_name("data")
@@ -95,22 +95,12 @@ def tool_create(*, actor: User, note: str = "", **fields: Any) -> Tool:
 def tool_update(*, tool: Tool, actor: User, note: str = "", **fields: Any) -> Tool:
     """Correct an entry (its ratings, name, open-source flag or notes)."""
     tool = Tool.objects.select_for_update().get(pk=tool.pk)
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    changed = [name for name, value in fields.items() if getattr(tool, name) != value]
-    if not changed:
-        return tool  # nothing to record
-    for name in changed:
-        setattr(tool, name, fields[name])
-    tool.full_clean()
-    record_change(tool, actor=actor, note=note)
-    tool.save()
-    return tool
+    return save_recorded(
+        tool, actor=actor, note=note, changes=fields, editable=EDITABLE
+    )
 
 
 @transaction.atomic
 def tool_delete(*, tool: Tool, actor: User, note: str = "") -> None:
     """Remove an entry; its history stays."""
-    record_change(tool, actor=actor, note=note)
-    tool.delete()
+    delete_recorded([tool], actor=actor, note=note)

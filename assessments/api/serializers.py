@@ -13,6 +13,7 @@ from assessments.models import (
     Project,
     Sprint,
 )
+from assessments.services.projects import CASE_STUDY_FIELDS
 from core.api.history import ChangeOutput
 
 ROLE_HELP = "Your role in the organisation: owner, member or viewer (null for staff who are not members)."
@@ -212,18 +213,7 @@ class CaseStudyOutput(serializers.ModelSerializer):
 
     class Meta:
         model = CaseStudy
-        fields = [
-            "project",
-            "automated_stages",
-            "automation_why",
-            "tools",
-            "frameworks",
-            "challenges_technical",
-            "challenges_organisational",
-            "challenges_cultural",
-            "benefits",
-            "updated_at",
-        ]
+        fields = ["project", *CASE_STUDY_FIELDS, "updated_at"]
         read_only_fields = fields
 
 

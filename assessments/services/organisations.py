@@ -13,7 +13,7 @@ from accounts.models import User
 from assessments.links import member_invitation_path
 from assessments.models import MemberInvitation, Membership, Organisation
 from core.errors import Conflict, Forbidden, Gone
-from core.history import record_change
+from core.history import delete_recorded, record_change, save_recorded
 from surveys.models import hash_token, new_token
 
 
@@ -39,13 +39,13 @@ def organisation_update(
     *, organisation: Organisation, actor: User, name: str, note: str = ""
 ) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if organisation.name == name.strip():
-        return organisation
-    organisation.name = name.strip()
-    organisation.full_clean()
-    record_change(organisation, actor=actor, note=note)
-    organisation.save()
-    return organisation
+    return save_recorded(
+        organisation,
+        actor=actor,
+        note=note,
+        changes={"name": name.strip()},
+        editable=("name",),
+    )
 
 
 @transaction.atomic
@@ -53,7 +53,7 @@ def organisation_delete(
     *, organisation: Organisation, actor: User, note: str = ""
 ) -> None:
     """Delete an organisation with its projects; their history stays."""
-    from assessments.services.projects import delete_recorded, project_delete
+    from assessments.services.projects import project_delete
 
     for project in organisation.projects.all():
         project_delete(project=project, actor=actor, note=note)

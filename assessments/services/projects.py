@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from assessments.models import (
     SprintMetrics,
 )
 from core.errors import Conflict
-from core.history import record_change
+from core.history import delete_recorded, record_change, save_recorded
 from reports.catalogue import tool_catalogue
 from reports.cohort import reference_survey
 from surveys.selectors import survey_availability
@@ -54,17 +53,6 @@ def check_tools(field: str, codes: list[str]) -> None:
         )
 
 
-def _changed(
-    instance: Any, fields: dict[str, Any], allowed: tuple[str, ...]
-) -> list[str]:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError(
-            {name: [_("This field cannot be set here.")] for name in unknown}
-        )
-    return [name for name, value in fields.items() if getattr(instance, name) != value]
-
-
 @transaction.atomic
 def project_create(
     *,
@@ -88,22 +76,9 @@ def project_update(
     *, project: Project, actor: User, note: str = "", **fields: Any
 ) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
-    changed = _changed(project, fields, PROJECT_FIELDS)
-    if not changed:
-        return project
-    for name in changed:
-        setattr(project, name, fields[name])
-    project.full_clean()
-    record_change(project, actor=actor, note=note)
-    project.save()
-    return project
-
-
-def delete_recorded(instances: Iterable[Any], *, actor: User, note: str) -> None:
-    """Delete records one by one, so each deletion is recorded as the actor's."""
-    for instance in instances:
-        record_change(instance, actor=actor, note=note)
-        instance.delete()
+    return save_recorded(
+        project, actor=actor, note=note, changes=fields, editable=PROJECT_FIELDS
+    )
 
 
 @transaction.atomic
@@ -131,17 +106,15 @@ def case_study_update(
     case_study = CaseStudy.objects.filter(project=project).first() or CaseStudy(
         project=project
     )
-    changed = _changed(case_study, fields, CASE_STUDY_FIELDS)
-    if case_study.pk is not None and not changed:
-        return case_study
     if "tools" in fields:
         check_tools("tools", fields["tools"])
-    for name in changed:
-        setattr(case_study, name, fields[name])
-    case_study.full_clean()
-    record_change(case_study, actor=actor, note=note)
-    case_study.save()
-    return case_study
+    return save_recorded(
+        case_study,
+        actor=actor,
+        note=note,
+        changes=fields,
+        editable=CASE_STUDY_FIELDS,
+    )
 
 
 @transaction.atomic

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from assessments import flowchart
+from assessments import benchmarks, flowchart
 from assessments.models import Pipeline, Project, Sprint, SprintMetrics
 from assessments.selectors.maturity import maturity_rules
-from assessments.services.projects import check_tools, delete_recorded
+from assessments.services.projects import check_tools
 from core.errors import Conflict
-from core.history import record_change
+from core.history import delete_recorded, record_change, save_recorded
 
 # The fields each step fills in, by the state the sprint is in.
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
@@ -46,12 +46,6 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     flowchart.COMPLETED: (),
 }
 PIPELINE_FIELDS = ("name", "stage", "tools", "repository_url", "description")
-METRIC_FIELDS = (
-    "deployments_per_week",
-    "lead_time_hours",
-    "change_failure_rate",
-    "time_to_restore_hours",
-)
 
 
 class InvalidMove(Conflict):
@@ -270,8 +264,7 @@ def pipeline_delete(*, pipeline: Pipeline, actor: User, note: str = "") -> None:
             _("Pipelines are changed during the pipelines step."),
             code="not_pipelines_step",
         )
-    record_change(pipeline, actor=actor, note=note)
-    pipeline.delete()
+    delete_recorded([pipeline], actor=actor, note=note)
 
 
 @transaction.atomic
@@ -279,21 +272,10 @@ def sprint_metrics_set(
     *, sprint: Sprint, actor: User, note: str = "", **values: float | None
 ) -> SprintMetrics:
     """Enter (or correct) a sprint's delivery metrics; empty ones are derived."""
-    unknown = set(values) - set(METRIC_FIELDS)
-    if unknown:
-        raise ValidationError({name: [_("Unknown metric.")] for name in unknown})
     Sprint.objects.select_for_update().get(pk=sprint.pk)
     metrics = SprintMetrics.objects.filter(sprint=sprint).first() or SprintMetrics(
         sprint=sprint
     )
-    changed = [
-        name for name, value in values.items() if getattr(metrics, name) != value
-    ]
-    if metrics.pk is not None and not changed:
-        return metrics
-    for name in changed:
-        setattr(metrics, name, values[name])
-    metrics.full_clean()
-    record_change(metrics, actor=actor, note=note)
-    metrics.save()
-    return metrics
+    return save_recorded(
+        metrics, actor=actor, note=note, changes=values, editable=benchmarks.METRICS
+    )
