@@ -16,6 +16,8 @@ import logging
 import math
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery import current_app
 from celery.exceptions import AlwaysEagerIgnored, SoftTimeLimitExceeded
@@ -23,6 +25,8 @@ from celery.signals import worker_init
 from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connections
+from redis.exceptions import LockError
+from redis.lock import Lock
 
 from core.broker import broker_redis, broker_script, broker_url
 from reports.selectors import aggregates_stale_version_ids, profiles_needed_by_version
@@ -151,22 +155,6 @@ redis.call('SADD', KEYS[1], ARGV[1])
 if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then return 1 end
 return 0
 """
-# Take the lock, or take it over from the same owner (a redelivered message),
-# with a fresh lifetime either way.
-_TAKE_LOCK = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-"""
-# Delete the lock only if it still names this owner: once it expired, it may
-# be another batch's.
-_RELEASE_LOCK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
 def results_queue(response_id: str, version_id: int, *, voided: bool = False) -> None:
@@ -193,7 +181,7 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
             args=[
                 str(response_id),
                 math.ceil(settings.PROFILE_BATCH_SECONDS)
-                + settings.AGGREGATE_DEBOUNCE_TTL,
+                + settings.SCHEDULE_GRACE_SECONDS,
             ],
         )
     except Exception:
@@ -214,30 +202,27 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
         _guard_release(_batch_guard_key(version_id))
 
 
-def batch_lock_seconds() -> int:
-    """How long a batch's lock lives: past the task's hard time limit, so that a
-    batch still running always holds it (the limit and the lock start together)."""
-    return settings.CELERY_TASK_TIME_LIMIT + 60
-
-
-def profiles_batch_run(*, version_id: int, owner: str) -> int:
+def profiles_batch_run(*, version_id: int) -> int:
     """Compute the profiles of a version's pending responses, then schedule its aggregates.
 
     The guard is released before reading, so a submission that arrives from
     now on queues the next batch. One batch per version runs at a time (two
-    would compute the same ids): ``owner`` (the task's id) holds the version's
-    lock, so the same message redelivered after its worker died takes over at
-    once instead of waiting for the lock to expire; a batch that finds it held
-    by another comes back later. Ids leave the pending set only once their
-    profiles are committed: a worker killed mid-batch leaves them for the
-    redelivered task (``acks_late``), a batch stopped by its soft time limit
-    for the next batch.
+    would compute the same ids): the batch holds the version's lock for as
+    long as it runs (``_kept_alive``), and a batch that finds it held comes
+    back later. A worker that dies stops renewing it, so the next batch takes
+    over within ``PROFILE_BATCH_LOCK_SECONDS``. Ids leave the pending set only
+    once their profiles are committed: a worker killed mid-batch leaves them
+    for the next batch, as does a batch stopped by its soft time limit; ids
+    that reconciliation profiled meanwhile are not computed again.
     """
     _guard_release(_batch_guard_key(version_id))
     client = broker_redis()
-    lock = _batch_lock_key(version_id)
-    taken = broker_script(_TAKE_LOCK)(keys=[lock], args=[owner, batch_lock_seconds()])
-    if not taken:
+    lock = client.lock(
+        _batch_lock_key(version_id),
+        timeout=settings.PROFILE_BATCH_LOCK_SECONDS,
+        thread_local=False,  # the keeper thread renews it with the same token
+    )
+    if not lock.acquire(blocking=False):
         _send(
             PROFILES_BATCH_TASK,
             countdown=settings.PROFILE_BATCH_SECONDS,
@@ -246,18 +231,46 @@ def profiles_batch_run(*, version_id: int, owner: str) -> int:
         return 0
     key = _pending_key(version_id)
     done = 0
-    try:
+    with _kept_alive(lock):
         while ids := [raw.decode() for raw in client.srandmember(key, PROFILE_BATCH)]:
-            done += _store_batch(ids)
+            done += _store_batch(ids, version_id=version_id)
             client.srem(key, *ids)
-    finally:
-        broker_script(_RELEASE_LOCK)(keys=[lock], args=[owner])
     logger.info("profile batch of version %s: %d stored", version_id, done)
     aggregates_schedule(version_id)
     return done
 
 
-def _store_batch(ids: list[str]) -> int:
+@contextmanager
+def _kept_alive(lock: Lock) -> Iterator[None]:
+    """Hold ``lock`` while the block runs, however long: a thread renews its
+    lifetime (a third of it at a time) until the block ends, then it is
+    released, if it is still this holder's (redis-py's Lock checks its token)."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lock.timeout / 3):
+            try:
+                lock.reacquire()
+            except LockError:
+                logger.warning("the profile batch lock %s was lost", lock.name)
+                return
+            except Exception:
+                logger.warning("could not renew %s", lock.name, exc_info=True)
+
+    keeper = threading.Thread(target=renew, name="batch-lock-keeper", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
+        try:
+            lock.release()
+        except LockError:
+            logger.warning("the profile batch lock %s was taken over", lock.name)
+
+
+def _store_batch(ids: list[str], *, version_id: int) -> int:
     """Store a batch of profiles; one response that cannot be scored (a bug, bad
     data) is logged and skipped instead of blocking every later batch.
 
@@ -265,7 +278,7 @@ def _store_batch(ids: list[str]) -> int:
     stop the batch: its ids stay pending.
     """
     try:
-        return profiles_store_for(response_ids=ids)
+        return profiles_store_for(response_ids=ids, version_id=version_id)
     except (OperationalError, SoftTimeLimitExceeded):
         raise
     except Exception:
@@ -273,7 +286,9 @@ def _store_batch(ids: list[str]) -> int:
     done = 0
     for response_id in ids:
         try:
-            done += profiles_store_for(response_ids=[response_id])
+            done += profiles_store_for(
+                response_ids=[response_id], version_id=version_id
+            )
         except (OperationalError, SoftTimeLimitExceeded):
             raise
         except Exception:
@@ -289,13 +304,14 @@ def aggregates_schedule(version_id: int) -> None:
 
     The first call of a burst sets a guard in the cache and queues the refresh
     to run ``AGGREGATE_DEBOUNCE_SECONDS`` later; the others find the guard and
-    return. The guard expires on its own if the refresh never runs, and the
-    periodic reconciliation refreshes whatever a lost message left stale.
+    return. A refresh releases the guard as it starts; one that never runs (a
+    message lost with a killed worker) blocks the next for
+    ``SCHEDULE_GRACE_SECONDS`` at most.
     """
     window = settings.AGGREGATE_DEBOUNCE_SECONDS
     key = _debounce_key(version_id)
     try:
-        if not cache.add(key, 1, timeout=window + settings.AGGREGATE_DEBOUNCE_TTL):
+        if not cache.add(key, 1, timeout=window + settings.SCHEDULE_GRACE_SECONDS):
             return  # already scheduled in this window
     except Exception:
         logger.warning(

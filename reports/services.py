@@ -270,13 +270,16 @@ def profiles_recompute(
     return count
 
 
-def profiles_store_for(*, response_ids: list[str]) -> int:
-    """Bring these responses' profiles up to date; return how many were stored.
+def profiles_store_for(*, response_ids: list[str], version_id: int) -> int:
+    """Bring these responses (of one version) up to date; return how many
+    profiles were stored.
 
-    Counted responses get theirs computed; voided or missing ones lose any.
+    Counted responses without a current profile get theirs computed (one that
+    reconciliation computed meanwhile is not computed again); voided or
+    missing ones lose any.
     """
     rows = list(
-        Response.objects.counted()
+        responses_needing_profile(version_id=version_id)
         .filter(pk__in=response_ids)
         .values_list("pk", "version_id", "answers")
     )

@@ -58,8 +58,7 @@ def profile_compute_task(*, response_id: str) -> str:
 )
 def profiles_batch_task(*, version_id: int) -> int:
     """Compute the profiles of a version's pending responses, then schedule its aggregates."""
-    owner = profiles_batch_task.request.id or "in-process"
-    return profiles_batch_run(version_id=version_id, owner=owner)
+    return profiles_batch_run(version_id=version_id)
 
 
 @shared_task(

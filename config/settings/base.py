@@ -173,8 +173,12 @@ PRIVACY_MIN_CELL_SIZE = env.int("PRIVACY_MIN_CELL_SIZE", default=5)
 PROFILE_BATCH_SECONDS = env.float("PROFILE_BATCH_SECONDS", default=0.5)
 # A burst of submissions leads to one recompute per version per window.
 AGGREGATE_DEBOUNCE_SECONDS = env.int("AGGREGATE_DEBOUNCE_SECONDS", default=5)
-# How long a scheduled refresh that never ran keeps blocking the next one.
-AGGREGATE_DEBOUNCE_TTL = env.int("AGGREGATE_DEBOUNCE_TTL", default=300)
+# How long a scheduled profile batch or aggregates refresh that never started
+# (its message lost with a killed worker) keeps the next one from being queued.
+SCHEDULE_GRACE_SECONDS = env.int("SCHEDULE_GRACE_SECONDS", default=30)
+# A profile batch's lock lives this long unless its batch, still running,
+# renews it: a dead worker's batch lets the next one in within this time.
+PROFILE_BATCH_LOCK_SECONDS = env.int("PROFILE_BATCH_LOCK_SECONDS", default=15)
 # Pairs of single-choice questions precomputed per version, and the most
 # choices a question of a pair may have.
 AGGREGATE_MAX_PAIRS = env.int("AGGREGATE_MAX_PAIRS", default=10)

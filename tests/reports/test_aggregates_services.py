@@ -704,3 +704,69 @@ def test_the_stored_public_groups_hide_a_small_group_and_its_complement(research
     assert public["data_scientist"]["reason"] == "fewer than 5 responses"
     assert public["ml_engineer"]["suppressed"] is True
     assert public["ml_engineer"]["reason"].startswith("hidden so that")
+
+
+@pytest.mark.django_db
+def test_a_refresh_lost_with_its_worker_blocks_the_next_only_for_the_grace(
+    mocker, settings
+):
+    settings.AGGREGATE_DEBOUNCE_SECONDS = 0
+    settings.SCHEDULE_GRACE_SECONDS = 1
+    send = mocker.patch("reports.scheduling._send")
+    from reports.scheduling import aggregates_schedule
+
+    aggregates_schedule(4242)
+    aggregates_schedule(4242)  # folded into the first
+    time.sleep(1.1)  # the refresh never started: its guard lapses
+    aggregates_schedule(4242)
+
+    assert send.call_count == 2
+
+
+@pytest.mark.celery_worker
+def test_a_refresh_that_loses_its_connection_is_retried_and_stores_its_snapshots(
+    celery_worker_process,
+):
+    """PostgreSQL ends the worker's connection while it writes the snapshots (a
+    restart, a failover): the task's retry on Django's OperationalError runs
+    it again on a new connection, and the snapshots are stored."""
+    survey = reference_survey()
+    submit_many(survey, 3)
+    profiles_recompute()
+    version_id = survey.current_version_id
+    CohortAggregate.objects.all().delete()
+    table = CohortAggregate._meta.db_table
+    with connection.cursor() as cursor:
+        # The first snapshot written ends its own session; a sequence counts
+        # outside the transaction the termination rolls back.
+        cursor.execute("CREATE SEQUENCE test_fault_once")
+        cursor.execute(
+            """CREATE FUNCTION test_fault() RETURNS trigger AS $$
+            BEGIN
+              IF nextval('test_fault_once') = 1 THEN
+                PERFORM pg_terminate_backend(pg_backend_pid());
+              END IF;
+              RETURN NEW;
+            END $$ LANGUAGE plpgsql"""
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_fault BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION test_fault()"
+        )
+    try:
+        tasks.aggregates_refresh_task.delay(version_id=version_id)
+        deadline = time.monotonic() + 60
+        while not CohortAggregate.objects.filter(version_id=version_id).exists():
+            assert time.monotonic() < deadline, "the refresh was not retried"
+            time.sleep(0.3)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_value FROM test_fault_once")
+            (attempts,) = cursor.fetchone()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER IF EXISTS test_fault ON {table}")
+            cursor.execute("DROP FUNCTION IF EXISTS test_fault()")
+            cursor.execute("DROP SEQUENCE IF EXISTS test_fault_once")
+
+    assert attempts > 1  # the first write was cut off, a later one landed
+    assert CohortAggregate.objects.get(version_id=version_id, segment="").n == 3

@@ -115,7 +115,12 @@ READERS: dict[str, tuple[Callable[[Responses], int], int]] = {
     "the aggregates' SQL extraction": (_aggregated, 2),
     "one profile at a time": (_computed_one_by_one, 3),
     "a batch of pending profiles": (
-        lambda r: profiles_store_for(response_ids=[str(x.pk) for x in r.all]),
+        lambda r: sum(
+            profiles_store_for(
+                response_ids=[str(x.pk) for x in r.all], version_id=version_id
+            )
+            for version_id in {x.version_id for x in r.all}
+        ),
         3,
     ),
     "the full recompute (COPY and numpy)": (lambda r: profiles_recompute(), 3),

@@ -7,6 +7,7 @@ runs a real worker.
 """
 
 import logging
+import time
 
 import pytest
 import redis
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from reports import services as reports_services
 from reports.catalogue import tool_catalogue
 from reports.models import ResponseProfile
 from reports.scheduling import profile_enqueue, results_queue
@@ -558,28 +560,75 @@ def batch_lock(version_id: int) -> str:
     return f"reports:profiles-batch-lock:{version_id}"
 
 
-def test_a_running_batch_holds_its_lock_past_the_task_s_hard_time_limit(
+def test_a_running_batch_holds_its_lock_however_long_it_runs(
     survey, definition, mocker, settings
 ):
-    """Else a batch near its time limit could lose the lock, and a second
-    batch compute the same ids."""
-    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    """Its lock lives a few seconds but is renewed while the batch runs: else a
+    long batch could lose it, and a second batch compute the same ids."""
+    settings.PROFILE_BATCH_LOCK_SECONDS = 1
+    send = mocker.patch("reports.scheduling._send")
     mocker.patch("reports.scheduling.aggregates_schedule")
     version_id = survey.current_version_id
     queued_responses(survey, definition, 1)
+    send.reset_mock()  # the batch the submission queued
     broker = redis.Redis.from_url(django_settings.REDIS_URL)
-    lifetimes = []
+    seen = []
 
-    def store(*, response_ids):
-        lifetimes.append(broker.ttl(batch_lock(version_id)))
-        return profiles_store_for(response_ids=response_ids)
+    def store(*, response_ids, version_id):
+        time.sleep(2.5)  # longer than the lock's own lifetime
+        seen.append(broker.pttl(batch_lock(version_id)))
+        seen.append(profiles_batch_task(version_id=version_id))  # a second batch
+        return profiles_store_for(response_ids=response_ids, version_id=version_id)
 
     mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
 
     assert profiles_batch_task(version_id=version_id) == 1
 
-    assert lifetimes
-    assert min(lifetimes) > settings.CELERY_TASK_TIME_LIMIT
+    lifetime, second = seen
+    assert 0 < lifetime <= 1000
+    assert second == 0  # it found the lock held and came back later
+    send.assert_called_once()
+    assert not broker.exists(batch_lock(version_id))  # released at the end
+
+
+def test_a_dead_worker_s_lock_lets_the_next_batch_in_within_seconds(
+    survey, definition, mocker, settings
+):
+    """A worker killed mid-batch stops renewing its lock: the next batch (the
+    redelivered message, or one the next submission queues) runs as soon as
+    the lock lapses, not minutes later."""
+    settings.PROFILE_BATCH_LOCK_SECONDS = 1
+    mocker.patch("reports.scheduling._send")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    responses = queued_responses(survey, definition, 2)
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    # What a batch whose worker died leaves: its lock, renewed no more.
+    broker.set(batch_lock(version_id), "dead-worker-token", px=1000)
+
+    early = profiles_batch_task(version_id=version_id)
+    time.sleep(1.1)
+    later = profiles_batch_task(version_id=version_id)
+
+    assert (early, later) == (0, 2)
+    assert ResponseProfile.objects.filter(response__in=responses).count() == 2
+
+
+def test_a_batch_skips_the_responses_reconciliation_profiled_meanwhile(
+    survey, definition, mocker
+):
+    mocker.patch("reports.tasks.profiles_batch_task.apply_async")
+    mocker.patch("reports.scheduling.aggregates_schedule")
+    version_id = survey.current_version_id
+    first, second = queued_responses(survey, definition, 2)
+    profile_compute(response=first)  # what a reconciliation fill did
+    computed = mocker.spy(reports_services, "_profiles_store")
+
+    assert profiles_batch_task(version_id=version_id) == 1
+
+    (rows,), _kwargs = computed.call_args
+    assert [str(row[0]) for row in rows] == [str(second.pk)]
+    assert ResponseProfile.objects.count() == 2
 
 
 def test_a_batch_that_ends_leaves_alone_a_lock_another_batch_took(
@@ -591,10 +640,10 @@ def test_a_batch_that_ends_leaves_alone_a_lock_another_batch_took(
     queued_responses(survey, definition, 1)
     broker = redis.Redis.from_url(django_settings.REDIS_URL)
 
-    def store(*, response_ids):
+    def store(*, response_ids, version_id):
         # This batch's lock expired meanwhile, and another batch took it.
         broker.set(batch_lock(version_id), "another-task", ex=60)
-        return profiles_store_for(response_ids=response_ids)
+        return profiles_store_for(response_ids=response_ids, version_id=version_id)
 
     mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
 
@@ -640,10 +689,10 @@ def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
     good, bad = queued_responses(survey, definition, 2)
     real = profiles_store_for
 
-    def store(*, response_ids):
+    def store(*, response_ids, version_id):
         if str(bad.pk) in response_ids:
             raise ValueError("a scoring bug")
-        return real(response_ids=response_ids)
+        return real(response_ids=response_ids, version_id=version_id)
 
     mocker.patch("reports.scheduling.profiles_store_for", side_effect=store)
 
@@ -653,3 +702,25 @@ def test_a_response_that_cannot_be_scored_does_not_block_its_batch(
     assert ResponseProfile.objects.filter(response=good).exists()
     assert f"could not compute the profile of {bad.pk}" in caplog.text
     assert profiles_batch_task(version_id=version_id) == 0  # not retried forever
+
+
+def test_a_batch_lost_with_its_worker_blocks_the_next_only_for_the_grace(
+    survey, definition, mocker, settings
+):
+    """The first submission of a window queues the batch; if that message is
+    lost (its worker killed before it started), a later submission queues
+    another once ``SCHEDULE_GRACE_SECONDS`` have passed, not minutes later."""
+    settings.PROFILE_BATCH_SECONDS = 0
+    settings.SCHEDULE_GRACE_SECONDS = 1
+    send = mocker.patch("reports.scheduling._send")
+
+    queued_responses(survey, definition, 2)  # the second finds the guard
+    assert send.call_count == 1
+    time.sleep(1.1)  # the batch never started: its guard lapses
+    queued_responses(survey, definition, 1)
+
+    assert send.call_count == 2
+    assert send.call_args.kwargs == {
+        "countdown": 0,
+        "version_id": survey.current_version_id,
+    }

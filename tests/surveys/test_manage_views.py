@@ -230,7 +230,7 @@ def test_a_definition_for_another_researchers_slug_is_refused(client, survey):
     )
 
     assert answer.status_code == 400
-    assert "Only the survey&#x27;s owner or staff may publish it." in html_of(answer)
+    assert "Only the survey&#x27;s owner, its editors or staff may publish it." in html_of(answer)
     assert SurveyVersion.objects.count() == 1
 
 
