@@ -31,6 +31,7 @@ from assessments.services import (
     sprint_transition,
 )
 from demo.synthetic import synthetic_answers
+from reports.services import aggregates_recompute, profiles_recompute
 from surveys.models import Survey
 from surveys.selectors import sheet_for_version_id
 from surveys.services import response_start
@@ -65,6 +66,10 @@ AFTER_FIRST_SPRINT = [
         "D4": ["present", "partial", "absent", "absent"],
     },
 ]
+
+
+# Questionnaire answers the demo team gives: they join the survey's cohort too.
+TEAM_ANSWERS = len(BASELINE) + 1 + len(AFTER_FIRST_SPRINT)
 
 
 def _answers(
@@ -294,4 +299,8 @@ def demo_team_load(*, member: User, survey: Survey) -> Organisation | None:
     organisation = organisation_create(name=DEMO_ORGANISATION, actor=member)
     _churn(organisation, member, survey)
     _fraud(organisation, member)
+    # The members' answers are responses of the survey like any other: the
+    # stored results include them now, not after the next refresh.
+    profiles_recompute(survey=survey)
+    aggregates_recompute(version=survey.current_version)
     return organisation

@@ -11,6 +11,7 @@ from demo.loading import (
     demo_load,
     reference_survey_load,
 )
+from demo.teams import TEAM_ANSWERS
 from surveys.models import Survey
 
 pytestmark = pytest.mark.django_db
@@ -115,10 +116,11 @@ def test_the_demo_researcher_owns_the_reference_survey_with_its_results(
     full = api_client.get("/api/v1/surveys/mlops-practices/aggregates/")
     assert full.status_code == 200, full.json()
     assert full.json()["scope"] == "full"
-    assert full.json()["n"] == 12
+    # The synthetic responses, and the demo team's own answers.
+    assert full.json()["n"] == 12 + TEAM_ANSWERS
     results = Client().get("/surveys/mlops-practices/results/")
     assert results.status_code == 200
-    assert "<dt>Responses</dt><dd>12</dd>" in results.content.decode()
+    assert f"<dt>Responses</dt><dd>{12 + TEAM_ANSWERS}</dd>" in results.content.decode()
 
 
 def test_a_survey_an_older_demo_gave_the_admin_is_handed_to_the_researcher(settings):
