@@ -41,8 +41,27 @@ def json_load(data: bytes | str) -> Any:
         if "surrogate" in str(exc):
             _locate_surrogate(data)
         raise DocumentError(f"not valid JSON: {exc}") from exc
-    document_check(value)
+    # orjson's strings are valid Unicode already: only the depth is left, and
+    # the place of a problem is looked for only when there is one.
+    if _deeper_than(value, MAX_DEPTH):
+        document_check(value)
     return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether containers nest more than ``limit`` levels (level by level)."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        deeper = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            deeper.extend(child for child in children if isinstance(child, dict | list))
+        level = deeper
+    return False
 
 
 def _locate_surrogate(data: bytes | str) -> None:
