@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("surveys.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("assessments.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,8 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("manage/surveys/", include("surveys.manage_urls")),
     path("dashboards/", include("reports.urls")),
+    path("teams/", include("assessments.urls")),
+    path("tools/", reports_views.tool_catalogue_page, name="tools"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -10,10 +10,17 @@ class DomainError(Exception):
     code = "error"
     default_detail = "The request cannot be carried out."
 
-    def __init__(self, detail: str | None = None, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        errors: dict[str, list] | None = None,
+    ) -> None:
         self.detail = detail or self.default_detail
         if code:
             self.code = code
+        self.errors = errors or {}
         super().__init__(self.detail)
 
 

@@ -1,5 +1,5 @@
-"""Demo data for the run command: accounts, the reference questionnaire and its
-synthetic responses."""
+"""Demo data for the run command: accounts, the reference questionnaire, its
+synthetic responses, and the demo team's organisation."""
 
 from pathlib import Path
 
@@ -7,7 +7,9 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from assessments.models import Organisation
 from demo.seeding import responses_seed
+from demo.teams import demo_team_load as _team_load
 from reports.services import aggregates_recompute, profiles_recompute
 from surveys.definition import definition_load
 from surveys.models import Survey, SurveyVersion
@@ -101,3 +103,9 @@ def demo_responses_load(*, survey: Survey, count: int) -> int:
     profiles_recompute(survey=survey)
     aggregates_recompute(version=survey.current_version)
     return added
+
+
+def demo_team_load(*, users: list[User], survey: Survey) -> Organisation | None:
+    """Give team@example.org its organisation (once); None when it has it already."""
+    member = next(user for user in users if user.email == "team@example.org")
+    return _team_load(member=member, survey=survey)

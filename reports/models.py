@@ -1,4 +1,5 @@
-"""Stored results: each submitted response's maturity profile.
+"""Stored results: each submitted response's maturity profile, cohort
+aggregates, and the tool catalogue.
 
 Profiles are computed by Celery after a submission and read as they are, so
 pages and the API never score on request.
@@ -6,6 +7,18 @@ pages and the API never score on request.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.history import tracked_history
+
+# The paper's criteria (Figure 2) a tool is rated on, besides being open source.
+CRITERIA = (
+    "data_versioning",
+    "continuous_integration",
+    "training",
+    "pipeline_automation",
+    "orchestrator",
+    "monitoring",
+)
 
 
 class ResponseProfile(models.Model):
@@ -105,3 +118,79 @@ class CohortAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"aggregates of version {self.version_id} by {self.segment or 'all'}"
+
+
+class Tool(models.Model):
+    """An entry of the tool catalogue: how far a tool meets each of the paper's criteria.
+
+    Seeded from the paper's Figure 2 (``reports/data/tool-matrix.csv``) and the
+    platforms the reference questionnaire lists; staff correct and extend it,
+    and every change is kept in its history.
+    """
+
+    class Source(models.TextChoices):
+        PAPER = "paper", _("The paper's tool matrix")
+        PLATFORM = "platform", _("Listed by the reference questionnaire")
+        STAFF = "staff", _("Added by staff")
+
+    class Rating(models.TextChoices):
+        PRESENT = "present", _("Present")
+        PARTIAL = "partial", _("Partial")
+        ABSENT = "absent", _("Absent")
+        UNKNOWN = "", _("Not rated")
+
+    code = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text=_("Stable code, as in the questionnaire's tool choices."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.STAFF
+    )
+    data_versioning = models.CharField(
+        _("data versioning"), max_length=7, choices=Rating.choices, blank=True
+    )
+    continuous_integration = models.CharField(
+        _("continuous integration"), max_length=7, choices=Rating.choices, blank=True
+    )
+    training = models.CharField(
+        _("training"), max_length=7, choices=Rating.choices, blank=True
+    )
+    pipeline_automation = models.CharField(
+        _("pipeline automation"), max_length=7, choices=Rating.choices, blank=True
+    )
+    orchestrator = models.CharField(
+        _("orchestration"), max_length=7, choices=Rating.choices, blank=True
+    )
+    monitoring = models.CharField(
+        _("monitoring"), max_length=7, choices=Rating.choices, blank=True
+    )
+    open_source = models.BooleanField(
+        _("open source"), null=True, blank=True, help_text=_("Empty when not known.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    **{f"{criterion}__in": ["present", "partial", "absent", ""]}
+                ),
+                name=f"tool_{criterion}_rating",
+            )
+            for criterion in CRITERIA
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ratings(self) -> dict[str, str]:
+        """Criterion -> present / partial / absent ("" when not rated)."""
+        return {criterion: getattr(self, criterion) for criterion in CRITERIA}

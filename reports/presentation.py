@@ -1,7 +1,8 @@
 """What a respondent sees of a profile: a radar chart and next steps.
 
-Pure: builds template context and an inline SVG from stored profile data, the
-version's definition and scoring rules. The SVG is drawn on the server so the
+Builds template context and an inline SVG from stored profile data, the
+version's definition and scoring rules; its one read is the tool catalogue
+(one query), for the tools that help each dimension. The SVG is drawn on the server so the
 chart needs no JavaScript and carries its own text alternative.
 """
 
@@ -16,7 +17,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reports.catalogue import tools_covering
+from reports.catalogue import tool_catalogue, tools_covering
 from reports.profiles import DIMENSION_CRITERIA
 from reports.public import PublicSummary, figure_text
 from surveys.definition import Definition
@@ -75,6 +76,7 @@ def profile_context(
             "descriptive": _descriptive(descriptive, definition, language),
         }
     by_code = {d["code"]: d for d in profile.get("dimensions", [])}
+    catalogue = tool_catalogue()
     dimensions = []
     for dimension in rules.dimensions:
         stored = by_code.get(dimension.code, {})
@@ -100,7 +102,9 @@ def profile_context(
                 "next_item": next_item,
                 "tools": [
                     t.name
-                    for t in tools_covering(DIMENSION_CRITERIA.get(dimension.code, ()))
+                    for t in tools_covering(
+                        DIMENSION_CRITERIA.get(dimension.code, ()), catalogue=catalogue
+                    )
                 ][:4],
                 "is_bottleneck": dimension.code == profile.get("bottleneck"),
                 "cohort_median": (cohort or {}).get(dimension.code),
@@ -196,10 +200,43 @@ def radar_svg(
     from 0 to ``max_level``, so the chart reads without the table. The same
     figures, in the reader's number format, are its text alternative.
     """
-    if len(dimensions) < 3:
+
+    def values(key: str) -> list[float]:
+        return [
+            d[key] if d["assessed"] and d[key] is not None else 0 for d in dimensions
+        ]
+
+    series = [("radar-score", values("score")), ("radar-level", values("level"))]
+    if cohort:
+        series.append(
+            ("radar-cohort", [d.get("cohort_median") or 0 for d in dimensions])
+        )
+    summary = "; ".join(_summary_line(d, cohort=cohort) for d in dimensions)
+    return radar_chart_svg(
+        [d["title"] for d in dimensions],
+        series,
+        max_level=max_level,
+        label=_("Maturity level per dimension, from 0 to %(max)d. %(summary)s")
+        % {"max": max_level, "summary": summary},
+    )
+
+
+def radar_chart_svg(
+    titles: list[str],
+    series: list[tuple[str, list[float]]],
+    *,
+    max_level: int,
+    label: str,
+) -> str:
+    """An SVG radar with one titled axis per dimension and one polygon per series.
+
+    Each series is (CSS class, one value per axis), drawn in order, the last
+    on top; ``label`` is the chart's text alternative.
+    """
+    if len(titles) < 3:
         return ""
     cx, cy, radius = RADAR_WIDTH / 2, RADAR_HEIGHT / 2, RADAR_RADIUS
-    count = len(dimensions)
+    count = len(titles)
 
     def point(index: int, value: float, *, clamp: bool = True) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
@@ -218,7 +255,7 @@ def radar_svg(
         parts.append(
             f'<polygon class="radar-grid" points="{polygon([ring] * count)}"/>'
         )
-    for index, dimension in enumerate(dimensions):
+    for index, title in enumerate(titles):
         x, y = point(index, max_level)
         parts.append(
             f'<line class="radar-axis" x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"/>'
@@ -227,7 +264,7 @@ def radar_svg(
         lx, ly = point(index, max_level * 1.1, clamp=False)
         centred = abs(lx - cx) < 5
         anchor = "middle" if centred else ("start" if lx > cx else "end")
-        lines = _lines(dimension["title"], LABEL_CHARS)
+        lines = _lines(title, LABEL_CHARS)
         # Lines grow away from the chart: upwards above it, downwards below,
         # and around the label's point beside it. In ems, so that a larger
         # font (on phones) keeps them apart.
@@ -244,31 +281,19 @@ def radar_svg(
             for n, line in enumerate(lines)
         )
         parts.append(f'<text class="radar-label" text-anchor="{anchor}">{spans}</text>')
-
-    def values(key: str) -> list[float]:
-        return [
-            d[key] if d["assessed"] and d[key] is not None else 0 for d in dimensions
-        ]
-
-    parts.append(f'<polygon class="radar-score" points="{polygon(values("score"))}"/>')
-    parts.append(f'<polygon class="radar-level" points="{polygon(values("level"))}"/>')
-    if cohort:
-        medians = [d.get("cohort_median") or 0 for d in dimensions]
-        parts.append(f'<polygon class="radar-cohort" points="{polygon(medians)}"/>')
+    for css_class, values in series:
+        parts.append(
+            f'<polygon class="{escape(css_class)}" points="{polygon(values)}"/>'
+        )
     # The scale, over the polygons: each ring's value beside the first axis.
     for ring in range(max_level + 1):
         x, y = point(0, ring)
         parts.append(
             f'<text class="radar-tick" x="{x + 5:.1f}" y="{y - 2:.1f}">{ring}</text>'
         )
-    summary = "; ".join(_summary_line(d, cohort=cohort) for d in dimensions)
-    label = escape(
-        _("Maturity level per dimension, from 0 to %(max)d. %(summary)s")
-        % {"max": max_level, "summary": summary}
-    )
     return (
         f'<svg class="radar" viewBox="0 0 {RADAR_WIDTH} {RADAR_HEIGHT}" role="img" '
-        f'aria-label="{label}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )
 
 

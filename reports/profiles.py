@@ -1,6 +1,7 @@
 """A response's profile: its maturity scores plus the descriptive part.
 
-Pure: takes a parsed definition and answers, returns JSON-ready data.
+Takes a parsed definition and answers, returns JSON-ready data; its one read is
+the tool catalogue's open-source flags (one query), for the descriptive part.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from reports.catalogue import tool_list
+from reports.cohort import cohort_cells, practitioner_ratings, reference_survey
+from reports.models import CRITERIA, Tool
 from reports.presentation import cohort_medians, profile_context
 from reports.public import public_page_context
 from reports.selectors import aggregate_public_get, profile_get, rules_for_version_id
@@ -112,3 +115,47 @@ def public_results(request: HttpRequest, slug: str) -> HttpResponse:
             language=get_language() or "en",
         )
     return render(request, "reports/public_results.html", context)
+
+
+CRITERION_LABELS = {
+    "data_versioning": gettext_lazy("Data versioning"),
+    "continuous_integration": gettext_lazy("Continuous integration"),
+    "training": gettext_lazy("Training"),
+    "pipeline_automation": gettext_lazy("Pipeline automation"),
+    "orchestrator": gettext_lazy("Orchestration"),
+    "monitoring": gettext_lazy("Monitoring"),
+}
+
+
+@require_GET
+def tool_catalogue_page(request: HttpRequest) -> HttpResponse:
+    """The tool catalogue, filtered like GET /api/v1/tools/, with practitioners' ratings."""
+    present = [c for c in request.GET.getlist("present") if c in CRITERIA]
+    open_source = {"yes": True, "no": False}.get(request.GET.get("open_source", ""))
+    staff = request.user.is_authenticated and request.user.is_staff
+    ratings = practitioner_ratings(cohort_cells(survey=reference_survey(), staff=staff))
+    rows = []
+    for tool in tool_list(present=present, open_source=open_source):
+        said = ratings.get(tool.code, {})
+        rows.append(
+            {
+                "tool": tool,
+                "cells": [
+                    {
+                        "rating": tool.ratings[criterion],
+                        "rating_name": Tool.Rating(tool.ratings[criterion]).label,
+                        "practitioners": (said.get("ratings") or {}).get(criterion),
+                    }
+                    for criterion in CRITERIA
+                ],
+                "satisfaction": said.get("satisfaction"),
+            }
+        )
+    context = {
+        "rows": rows,
+        "criteria": [(c, CRITERION_LABELS[c]) for c in CRITERIA],
+        "present": present,
+        "open_source": request.GET.get("open_source", ""),
+        "min_cell_size": settings.PRIVACY_MIN_CELL_SIZE,
+    }
+    return render(request, "reports/tools.html", context)

@@ -279,6 +279,32 @@ def collaborator_remove(*, collaborator: SurveyCollaborator, actor: User) -> Non
     )
 
 
+def invitation_issue(
+    *,
+    survey: Survey,
+    created_by: User,
+    label: str = "",
+    expires_at: dt.datetime | None = None,
+) -> tuple[Invitation, str]:
+    """Issue one invitation to a public survey; return it with its clear token.
+
+    For callers that checked their own permission: an organisation inviting
+    its members to answer for a project. A public survey is open to anyone,
+    so the link grants nothing more; it only ties the response to the caller.
+    """
+    if survey.access != Survey.Access.PUBLIC:
+        raise PermissionDenied(_("Only the survey's owner or staff may invite."))
+    token = new_token()
+    invitation = Invitation.objects.create(
+        survey=survey,
+        token_hash=hash_token(token),
+        label=label,
+        expires_at=expires_at,
+        created_by=created_by,
+    )
+    return invitation, token
+
+
 # --- Responses ---------------------------------------------------------------------
 
 
@@ -307,7 +333,17 @@ def _require_open(survey: Survey) -> None:
 
 def _check_invitation(survey: Survey, token: str) -> Invitation | None:
     if survey.access != Survey.Access.INVITATION:
-        return None
+        # A public survey needs no invitation, but a valid one ties the
+        # response to it (an organisation inviting its members); any other
+        # token is ignored.
+        if not token:
+            return None
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(survey=survey, token_hash=hash_token(token))
+            .first()
+        )
+        return None if invitation is None or invitation.is_expired() else invitation
     if not token:
         raise Forbidden(
             _("This survey is by invitation only."), code="invitation_required"
@@ -352,8 +388,10 @@ def response_start(
     _require_open(survey)
     # A public response with no quota to respect is one INSERT, atomic on its
     # own: no transaction around it saves two round trips (BEGIN, COMMIT).
-    locks = survey.access == Survey.Access.INVITATION or (
-        submit and survey.response_quota is not None
+    locks = (
+        survey.access == Survey.Access.INVITATION
+        or bool(invitation_token)
+        or (submit and survey.response_quota is not None)
     )
     try:
         with transaction.atomic() if locks else nullcontext():

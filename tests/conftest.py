@@ -386,3 +386,30 @@ def _database_url(settings_dict: dict) -> str:
     host = settings_dict["HOST"] or "127.0.0.1"
     port = settings_dict["PORT"] or 5432
     return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def team_member(db):
+    return UserFactory(role="team_member")
+
+
+@pytest.fixture
+def organisation(team_member):
+    """An organisation owned by ``team_member``."""
+    from assessments.services import organisation_create
+
+    return organisation_create(name="Acme ML", actor=team_member)
+
+
+@pytest.fixture
+def project(organisation, team_member):
+    from assessments.services import project_create
+
+    return project_create(organisation=organisation, actor=team_member, name="Churn")
+
+
+@pytest.fixture
+def sprint(project, team_member):
+    from assessments.services import sprint_start
+
+    return sprint_start(project=project, actor=team_member)

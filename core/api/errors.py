@@ -52,7 +52,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             headers={"Retry-After": "1"},
         )
     if isinstance(exc, DomainError):
-        return Response(error_body(detail=exc.detail, code=exc.code), status=exc.status)
+        return Response(
+            error_body(detail=exc.detail, code=exc.code, errors=exc.errors),
+            status=exc.status,
+        )
     exc = _normalise(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -67,7 +70,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = error_body(
             detail=summary,
             code=_first_code(exc.get_codes()) or "invalid",
-            errors=detail,
+            errors=_text_keys(detail),
         )
     elif isinstance(detail, list):
         body = error_body(
@@ -80,6 +83,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         )
     response.data = body
     return response
+
+
+def _text_keys(value: Any) -> Any:
+    """Key every mapping by text: a list field's errors are keyed by item index,
+    which JSON (and the orjson renderer) only takes as a string."""
+    if isinstance(value, dict):
+        return {str(key): _text_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(item) for item in value]
+    return value
 
 
 def _first_message(value: Any) -> Any:

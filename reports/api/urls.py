@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.api import views
+from reports.api import tools, views
 
 urlpatterns = [
     path(
@@ -12,5 +12,12 @@ urlpatterns = [
         "surveys/<slug:slug>/aggregates/",
         views.SurveyAggregatesView.as_view(),
         name="survey-aggregates",
+    ),
+    path("tools/", tools.ToolListView.as_view(), name="tool-list"),
+    path("tools/<slug:code>/", tools.ToolDetailView.as_view(), name="tool-detail"),
+    path(
+        "tools/<slug:code>/history/",
+        tools.ToolHistoryView.as_view(),
+        name="tool-history",
     ),
 ]

@@ -404,3 +404,12 @@ def test_swagger_ui_uses_only_local_static_assets(client):
     for src in scripts:
         assert src.startswith("/static/"), src
         assert finders.find(src.removeprefix("/static/").split("?")[0]), src
+
+
+def test_exception_handler_keys_list_item_errors_by_text():
+    exc = exceptions.ValidationError({"stages": {0: ["Not a valid choice."]}})
+
+    response = exception_handler(exc, api_context())
+
+    assert response.data["errors"] == {"stages": {"0": ["Not a valid choice."]}}
+    assert response.data["detail"] == "stages: Not a valid choice."

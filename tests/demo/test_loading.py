@@ -11,6 +11,7 @@ from demo.loading import (
     demo_load,
     reference_survey_load,
 )
+from demo.teams import TEAM_ANSWERS
 from surveys.models import Survey
 
 pytestmark = pytest.mark.django_db
@@ -115,10 +116,11 @@ def test_the_demo_researcher_owns_the_reference_survey_with_its_results(
     full = api_client.get("/api/v1/surveys/mlops-practices/aggregates/")
     assert full.status_code == 200, full.json()
     assert full.json()["scope"] == "full"
-    assert full.json()["n"] == 12
+    # The synthetic responses, and the demo team's own answers.
+    assert full.json()["n"] == 12 + TEAM_ANSWERS
     results = Client().get("/surveys/mlops-practices/results/")
     assert results.status_code == 200
-    assert "<dt>Responses</dt><dd>12</dd>" in results.content.decode()
+    assert f"<dt>Responses</dt><dd>{12 + TEAM_ANSWERS}</dd>" in results.content.decode()
 
 
 def test_a_survey_an_older_demo_gave_the_admin_is_handed_to_the_researcher(settings):
@@ -133,3 +135,42 @@ def test_a_survey_an_older_demo_gave_the_admin_is_handed_to_the_researcher(setti
     assert survey.owner.email == "researcher@example.org"
     assert survey.versions.count() == 1
     assert survey.public_results
+
+
+def test_the_demo_team_member_gets_an_organisation_with_history(settings):
+    from assessments.models import Organisation, Sprint
+    from assessments.selectors import project_history, project_maturity, project_metrics
+
+    settings.DEMO_PUBLISHED_PASSWORD_ALLOWED = True
+    settings.DEMO_RESPONSES = 0
+    _load()
+    _load()  # idempotent: nothing added the second time
+
+    team = User.objects.get(email="team@example.org")
+    (organisation,) = Organisation.objects.filter(memberships__user=team)
+    assert organisation.memberships.get(user=team).role == "owner"
+    churn, fraud = organisation.projects.order_by("name")
+    # Churn: sprint 1 went back from verification to pipelines, then needed
+    # maintenance; sprint 2 is open at step 1 for the newcomer.
+    first, second = churn.sprints.order_by("number")
+    states = list(
+        Sprint.history.filter(id=first.pk)
+        .order_by("history_date", "history_id")
+        .values_list("state", flat=True)
+    )
+    assert "verification" in states
+    back = states.index("verification")
+    assert states[back + 1] == "pipelines"
+    assert (first.state, first.needs_maintenance) == ("completed", True)
+    assert (second.state, second.previous_id) == ("scope", first.pk)
+    assert second.opened_for == "performance_degradation"
+    assert [s.state for s in fraud.sprints.all()] == ["completed"]
+    # Metrics, member profiles and a timeline to look at.
+    rows = project_metrics(project=churn)["sprints"]
+    assert rows[0]["metrics"]["deployments_per_week"]["source"] == "entered"
+    assert rows[1]["metrics"]["lead_time_hours"]["source"] == "derived"
+    maturity = project_maturity(project=churn)
+    assert [s.sprint_number for s in maturity.snapshots] == [None, 1, 2]
+    assert maturity.first.n == 3
+    assert len(project_history(project=churn)) > 10
+    assert churn.case_study.benefits

@@ -1,6 +1,5 @@
 """What a respondent sees of a profile (``reports.presentation``): pure, no database."""
 
-import csv
 import datetime as dt
 import math
 from xml.etree import ElementTree
@@ -10,7 +9,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.catalogue import CATALOGUE_PATH, tools_covering
+from reports.catalogue import tool_catalogue, tools_covering
 from reports.presentation import cohort_medians, profile_context, radar_svg
 from reports.profiles import DIMENSION_CRITERIA, profile_build
 from reports.public import PublicSummary
@@ -21,6 +20,8 @@ from tests.reports.profile_helpers import (
     reference_rules,
     worked_answers,
 )
+
+pytestmark = pytest.mark.django_db
 
 DEFINITION = reference_definition()
 RULES = reference_rules()
@@ -381,12 +382,11 @@ def test_tools_for_d1_are_those_present_on_data_versioning(worked):
 
     assert "Data Version Control (DVC)" in d1["tools"]
     assert "MLflow" in d1["tools"]
-    with CATALOGUE_PATH.open(newline="", encoding="utf-8") as handle:
-        present = {
-            row["name"]
-            for row in csv.DictReader(handle)
-            if row["data_versioning"] == "present"
-        }
+    present = {
+        tool.name
+        for tool in tool_catalogue().values()
+        if tool.data_versioning == "present"
+    }
     assert set(d1["tools"]) <= present
     assert "Kubeflow" not in d1["tools"]  # partial on data versioning
     assert len(d1["tools"]) <= 4

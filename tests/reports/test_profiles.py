@@ -6,7 +6,6 @@ Celery runs in-process here (the test settings); ``test_celery_profiles.py``
 runs a real worker.
 """
 
-import csv
 import logging
 import time
 
@@ -19,7 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from reports import services as reports_services
-from reports.catalogue import CATALOGUE_PATH
+from reports.catalogue import tool_catalogue
 from reports.models import ResponseProfile
 from reports.scheduling import profile_enqueue, results_queue
 from reports.services import profile_compute, profiles_store_for
@@ -146,11 +145,11 @@ def test_descriptive_part_lists_tools_open_source_share_and_stages(worked):
     }
 
 
-def test_open_source_share_is_read_from_the_catalogue_file(survey, definition):
-    with CATALOGUE_PATH.open(newline="", encoding="utf-8") as handle:
-        open_source = {
-            row["code"]: row["open_source"] for row in csv.DictReader(handle)
-        }
+def test_open_source_share_is_read_from_the_catalogue(survey, definition):
+    open_source = {
+        code: {True: "present", False: "absent"}.get(tool.open_source, "")
+        for code, tool in tool_catalogue().items()
+    }
     tools = ["watson_ml", "kubeflow", "comet", "github_actions", "databricks"]
     response = ResponseFactory(
         survey=survey,

@@ -173,6 +173,8 @@ def assert_rows_equal(fast: list[dict], reference: list[dict]) -> None:
 # --- The batch scorer alone -----------------------------------------------------------
 
 
+# The descriptive part reads the tool catalogue from the database.
+@pytest.mark.django_db
 def test_batches_score_varied_reference_answers_as_the_reference():
     definition = reference_definition()
     rng = random.Random(2026)
@@ -186,6 +188,8 @@ def test_batches_score_varied_reference_answers_as_the_reference():
     )
 
 
+# The descriptive part reads the tool catalogue from the database.
+@pytest.mark.django_db
 def test_answer_codes_that_read_as_json_score_as_the_reference():
     definition = definition_parse(json_codes_document())
     rng = random.Random(7)
@@ -221,6 +225,8 @@ answer_batches = st.lists(
 )
 
 
+# The descriptive part reads the tool catalogue from the database.
+@pytest.mark.django_db
 @settings(max_examples=60, deadline=None)
 @given(batch=answer_batches)
 def test_any_item_answers_and_rankings_score_as_the_reference(batch):

@@ -6,6 +6,7 @@ from demo.loading import (
     demo_password,
     demo_responses_load,
     demo_survey_load,
+    demo_team_load,
 )
 
 
@@ -35,6 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {added} synthetic responses with profiles and aggregates"
             )
+        team = demo_team_load(users=users, survey=version.survey)
+        if team is not None:
+            self.stdout.write(f"  organisation {team.name} (team@example.org owns it)")
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts ready; password: {demo_password()}")
         )
