@@ -2,10 +2,12 @@
 once, with a clear message, when either is unreachable."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -314,20 +316,27 @@ def embedded_servers_gone(data_dir: Path, *, timeout: float = 15.0) -> bool:
 
 
 @pytest.fixture
-def embedded_data_dir(tmp_path) -> Iterator[Path]:
+def embedded_data_dir() -> Iterator[Path]:
     """A data folder for the embedded PostgreSQL, whose server is stopped after.
 
-    Its name holds a plus sign, which the database URL must carry intact.
+    Its name holds a plus sign, which the database URL must carry intact. It
+    lies outside pytest's temporary folder: run as root, the server runs as
+    another user, and every pytest session makes that folder private again.
     """
-    data_dir = tmp_path / "data+1"
-    yield data_dir
-    subprocess.run(
-        [sys.executable, "-m", "config.embedded_postgres", "stop"],
-        cwd=ROOT,
-        env={**os.environ, "DATA_DIR": str(data_dir)},
-        check=True,
-        timeout=60,
-    )
+    parent = Path(tempfile.mkdtemp(prefix="mlops-embedded-"))
+    parent.chmod(0o755)
+    data_dir = parent / "data+1"
+    try:
+        yield data_dir
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "config.embedded_postgres", "stop"],
+            cwd=ROOT,
+            env={**os.environ, "DATA_DIR": str(data_dir)},
+            check=True,
+            timeout=60,
+        )
+        shutil.rmtree(parent, ignore_errors=True)
 
 
 @pytest.fixture
