@@ -127,6 +127,14 @@ CRITERION_LABELS = {
 }
 
 
+def _with_rating_name(cell: dict | None) -> dict | None:
+    """The practitioners' median rating of one cell, named like the paper's."""
+    if not cell or not cell.get("median"):
+        return cell
+    names = dict(Tool.Rating.choices)
+    return {**cell, "median_name": names.get(cell["median"], cell["median"])}
+
+
 @require_GET
 def tool_catalogue_page(request: HttpRequest) -> HttpResponse:
     """The tool catalogue, filtered like GET /api/v1/tools/, with practitioners' ratings."""
@@ -144,7 +152,9 @@ def tool_catalogue_page(request: HttpRequest) -> HttpResponse:
                     {
                         "rating": tool.ratings[criterion],
                         "rating_name": Tool.Rating(tool.ratings[criterion]).label,
-                        "practitioners": (said.get("ratings") or {}).get(criterion),
+                        "practitioners": _with_rating_name(
+                            (said.get("ratings") or {}).get(criterion)
+                        ),
                     }
                     for criterion in CRITERIA
                 ],
