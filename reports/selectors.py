@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
@@ -16,7 +17,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     IntegerField,
+    JSONField,
     Max,
     Q,
     QuerySet,
@@ -199,16 +202,40 @@ def aggregate_get(
     ).get(segment)
 
 
+class _WithoutParts(Func):
+    """A snapshot's groups, each without the given parts (jsonb's ``-``)."""
+
+    template = (
+        "COALESCE((SELECT jsonb_object_agg(g.key, g.value - %(parts)s::text[]) "
+        "FROM jsonb_each(%(expressions)s) g), '{}'::jsonb)"
+    )
+    output_field = JSONField()
+
+    def __init__(self, expression: Any, parts: tuple[str, ...]) -> None:
+        # Written into the SQL: constant key names, never input.
+        if not all(part.isidentifier() for part in parts):
+            raise ValueError(f"not key names: {parts}")
+        super().__init__(expression, parts="'{" + ",".join(parts) + "}'")
+
+
+# What a side-by-side comparison of groups does not read.
+GROUP_DETAIL_PARTS = ("questions", "items", "tools")
+
+
 def aggregate_get_many(
     *,
     survey: Survey,
     segments: list[str],
     version_number: int | None = None,
     min_cell_size: int | None = None,
+    summaries: tuple[str, ...] | list[str] = (),
 ) -> dict[str, CohortAggregate]:
     """Several stored snapshots in one query, keyed by the segments asked for.
 
     Each as ``aggregate_get`` gives it; segments not stored are left out.
+    Groups of the ``summaries`` segments come without their per-question
+    parts (``GROUP_DETAIL_PARTS``): PostgreSQL drops them before the JSON is
+    sent, so a comparison of many groups reads a fraction of the snapshot.
     """
     wanted: dict[str, str] = {}  # stored key -> the key asked for
     for segment in segments:
@@ -216,12 +243,25 @@ def aggregate_get_many(
         if second:
             wanted.setdefault(f"{second},{first}", segment)
         wanted[segment] = segment
-    full = Cast("data", TextField())
+    slim = [key for key, asked in wanted.items() if asked in summaries]
+
+    def text(column: str) -> Any:
+        if not slim:
+            return Cast(column, TextField())
+        return Case(
+            When(
+                segment__in=slim,
+                then=Cast(_WithoutParts(F(column), GROUP_DETAIL_PARTS), TextField()),
+            ),
+            default=Cast(column, TextField()),
+        )
+
+    full = text("data")
     groups = (
         full
         if min_cell_size is None
         else Case(
-            When(min_cell_size=min_cell_size, then=Cast("public_data", TextField())),
+            When(min_cell_size=min_cell_size, then=text("public_data")),
             default=full,
         )
     )
@@ -300,7 +340,7 @@ def aggregate_groups(
     threshold when the snapshot was built with another one. The aggregates
     API and the dashboards both read groups through here.
     """
-    groups = json.loads(snapshot.groups_json)
+    groups = orjson.loads(snapshot.groups_json)
     if snapshot.segment != segment:
         groups = groups_reversed(groups)
     k = settings.PRIVACY_MIN_CELL_SIZE

@@ -1,6 +1,6 @@
-import json
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -112,6 +112,7 @@ def _dashboard(request: HttpRequest, survey: Survey) -> dict[str, Any]:
         survey=survey,
         segments=["", ACTIVITY, *([segment] if segment else [])],
         min_cell_size=None if staff else k,
+        summaries=[segment],
     )
     everyone = snapshots.get("")
     if everyone is None:
@@ -119,7 +120,7 @@ def _dashboard(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     cells = aggregate_groups(everyone, segment="", staff=staff).get(ALL) or {}
     stored_activity = snapshots.get(ACTIVITY)
     activity = dashboard.activity_for_reader(
-        json.loads(stored_activity.groups_json) if stored_activity else {},
+        orjson.loads(stored_activity.groups_json) if stored_activity else {},
         k=k,
         staff=staff,
     )

@@ -16,7 +16,12 @@ from reports.aggregation import ALL
 from reports.catalogue import tool_catalogue
 from reports.models import CohortAggregate
 from reports.public import ACTIVITY
-from reports.selectors import activity_compute
+from reports.selectors import (
+    GROUP_DETAIL_PARTS,
+    activity_compute,
+    aggregate_get_many,
+    aggregate_groups,
+)
 from reports.services import aggregates_recompute, profiles_recompute
 from surveys.definition import OTHER, OTHER_SUFFIX
 from surveys.models import Response, SurveyCollaborator
@@ -417,3 +422,32 @@ def test_the_dashboard_reads_in_portuguese(client, owner, survey):
     assert "Funil de conclusão" in body
     assert "Cientista de dados" in body
     assert "Completion funnel" not in body
+
+
+def test_a_compared_segment_is_read_without_its_per_question_parts(owner, survey):
+    full = aggregate_get_many(survey=survey, segments=["role"])["role"]
+    slim = aggregate_get_many(survey=survey, segments=["role"], summaries=["role"])[
+        "role"
+    ]
+
+    groups = aggregate_groups(full, segment="role", staff=True)
+    expected = {
+        key: {
+            part: cells
+            for part, cells in group.items()
+            if part not in GROUP_DETAIL_PARTS
+        }
+        for key, group in groups.items()
+    }
+    assert aggregate_groups(slim, segment="role", staff=True) == expected
+    assert "questions" in groups["data_scientist"]
+
+
+def test_the_charts_draw_the_counts_they_list(client, staff_user, survey):
+    body = page(client, staff_user, survey).content.decode()
+    block = figure(body, "q-role")
+
+    rows = table_rows(block)
+    svg = block[block.index("<svg") : block.index("</svg>")]
+    for count, share in rows.values():
+        assert f">{count} ({share})</text>" in svg
