@@ -89,7 +89,7 @@ def bars_svg(
         return ""
     top = max([float(v or 0) for _n, v, _t in bars] + [0.0])
     maximum = maximum or top or 1.0
-    row, left, right = 26, 200, 96
+    row, left, right = 26, 212, 96
     span = width - left - right
     parts = []
     for index, (name, value, shown) in enumerate(bars):
@@ -170,7 +170,7 @@ def stacked_svg(
     if not rows or not series:
         return ""
     colours = sequential(len(series)) if ordered else _categorical(len(series))
-    left, right, row = 200, 12, 26
+    left, right, row = 212, 12, 26
     span = width - left - right
     legend = _legend(series, colours, width)
     legend_h = legend[1]

@@ -451,3 +451,22 @@ def test_the_charts_draw_the_counts_they_list(client, staff_user, survey):
     svg = block[block.index("<svg") : block.index("</svg>")]
     for count, share in rows.values():
         assert f">{count} ({share})</text>" in svg
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    client, owner, survey, django_assert_num_queries
+):
+    client.force_login(owner)
+
+    # The session, the user, the public results, the surveys the user may read.
+    with django_assert_num_queries(4):
+        response = client.get("/dashboards/")
+    assert f'href="/dashboards/{survey.slug}/"' in response.content.decode()
+
+
+def test_the_manage_page_links_the_dashboard(client, owner, survey):
+    client.force_login(owner)
+
+    body = client.get(f"/manage/surveys/{survey.slug}/").content.decode()
+
+    assert f'href="/dashboards/{survey.slug}/"' in body
