@@ -39,6 +39,7 @@ PROFILE_TASK = "reports.tasks.profile_compute_task"
 PROFILES_BATCH_TASK = "reports.tasks.profiles_batch_task"
 PROFILES_FILL_TASK = "reports.tasks.profiles_fill_task"
 AGGREGATES_REFRESH_TASK = "reports.tasks.aggregates_refresh_task"
+EXPORT_TASK = "reports.tasks.export_run_task"
 
 # Pending responses profiled per transaction by a batch task.
 PROFILE_BATCH = 1000
@@ -107,6 +108,15 @@ def profile_enqueue(response_id: str) -> None:
             response_id,
             exc_info=True,
         )
+
+
+def export_enqueue(export_id: str) -> bool:
+    """Queue an export's generation on the exports queue; False if it could not be.
+
+    Without a broker it runs on a thread of this process, so the request that
+    asked for it answers at once.
+    """
+    return _send(EXPORT_TASK, countdown=0, export_id=str(export_id))
 
 
 # --- Guards --------------------------------------------------------------------------
