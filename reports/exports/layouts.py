@@ -61,9 +61,9 @@ def profile_flat(
     return out
 
 
-Getter = Callable[[Record], Any]
+Segment = Callable[[Record], list[Any]]
 
-_RESPONSE_GETTERS: dict[str, Getter] = {
+_RESPONSE_GETTERS: dict[str, Callable[[Record], Any]] = {
     "response_id": lambda r: r.id,
     "survey_version": lambda r: r.version,
     "status": lambda r: r.status,
@@ -75,39 +75,84 @@ _RESPONSE_GETTERS: dict[str, Getter] = {
 }
 
 
-def _getter(variable: Variable) -> Getter:
-    """How to read one wide column from a record."""
-    name = variable.name
+def _segment(variables: list[Variable]) -> Segment:
+    """How to read consecutive wide columns of one question (or one column)."""
+    first = variables[0]
+    name, code, kind = first.name, first.question, first.question_type
+    width = len(variables)
     if name in _RESPONSE_GETTERS:
-        return _RESPONSE_GETTERS[name]
-    if name.startswith("profile__") and not variable.question:
-        return lambda r: r.profile.get(name) if r.profile else None
-    code, kind, item = variable.question, variable.question_type, variable.item
-    if name == code + OTHER_SUFFIX:
-        return lambda r: r.answers.get(name)
-    if kind == "multiple_choice":
+        get = _RESPONSE_GETTERS[name]
+        return lambda r: [get(r)]
+    if name.startswith("profile__") and not code:
+        names = [v.name for v in variables]
+        empty = [None] * width
 
-        def flag(r: Record) -> int | None:
+        def profile(r: Record) -> list[Any]:
+            p = r.profile
+            return [p.get(n) for n in names] if p else empty
+
+        return profile
+    if kind == "multiple_choice" and first.kind == "flag":
+        items = [v.item for v in variables]
+        empty = [None] * width
+
+        def flags(r: Record) -> list[Any]:
             value = r.answers.get(code)
-            return None if value is None else int(item in value)
+            if value is None:
+                return empty
+            chosen = set(value)
+            return [1 if item in chosen else 0 for item in items]
 
-        return flag
+        return flags
     if kind == "ranking":
-        place = int(item[4:]) - 1
+        empty = [None] * width
 
-        def ranked(r: Record) -> str | None:
+        def ranked(r: Record) -> list[Any]:
             value = r.answers.get(code)
-            return value[place] if value and len(value) > place else None
+            if not value:
+                return empty
+            return (list(value) + empty)[:width]
 
         return ranked
     if kind == "matrix":
+        rows = [v.item for v in variables]
+        empty = [None] * width
 
-        def cell(r: Record) -> str | None:
+        def cells(r: Record) -> list[Any]:
             value = r.answers.get(code)
-            return value.get(item) if value else None
+            if not value:
+                return empty
+            return [value.get(row) for row in rows]
 
-        return cell
-    return lambda r: r.answers.get(code)
+        return cells
+    return lambda r: [r.answers.get(name)]
+
+
+def _segments(variables: list[Variable]) -> list[Segment]:
+    """Group the columns: a question's flags, ranks or matrix rows are read at once."""
+    groups: list[list[Variable]] = []
+    for v in variables:
+        previous = groups[-1][0] if groups else None
+        grouped = previous is not None and (
+            (
+                v.question
+                and v.question == previous.question
+                and v.kind == previous.kind
+                and v.question_type in {"multiple_choice", "ranking", "matrix"}
+                and not v.name.endswith(OTHER_SUFFIX)
+            )
+            or (
+                not v.question
+                and not previous.question
+                and v.name.startswith("profile__")
+                and previous.name.startswith("profile__")
+            )
+        )
+        if grouped:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [_segment(group) for group in groups]
 
 
 class WideLayout:
@@ -115,14 +160,16 @@ class WideLayout:
 
     def __init__(self, variables: list[Variable]) -> None:
         self.variables = variables
-        self._getters = [_getter(v) for v in variables]
+        self._segments = _segments(variables)
 
     def row(self, record: Record) -> list[Any]:
-        return [get(record) for get in self._getters]
+        row: list[Any] = []
+        for segment in self._segments:
+            row += segment(record)
+        return row
 
     def rows(self, records: list[Record]) -> list[list[Any]]:
-        getters = self._getters
-        return [[get(record) for get in getters] for record in records]
+        return [self.row(record) for record in records]
 
 
 LONG_VARIABLES = [

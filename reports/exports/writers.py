@@ -355,10 +355,7 @@ class ParquetWriter(Writer):
             },
         )
         self._dictionaries = {
-            i: (
-                pa.array(list(v.codes), pa.string()),
-                {c: n for n, c in enumerate(v.codes)},
-            )
+            i: pa.array(list(v.codes), pa.string())
             for i, v in enumerate(variables)
             if v.kind == CHOICE
         }
@@ -367,6 +364,7 @@ class ParquetWriter(Writer):
 
     def write(self, rows: list[list[Any]]) -> None:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         if not rows:
             return
@@ -375,8 +373,10 @@ class ParquetWriter(Writer):
         for index, f in enumerate(self.schema):
             values = columns[index]
             if index in self._dictionaries:
-                dictionary, positions = self._dictionaries[index]
-                indices = pa.array([positions.get(v) for v in values], pa.int32())
+                dictionary = self._dictionaries[index]
+                indices = pc.index_in(
+                    pa.array(values, pa.string()), value_set=dictionary
+                )
                 arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary))
             elif index in self._dates:
                 arrays.append(
