@@ -95,7 +95,9 @@ def test_a_stranger_gets_403_or_404_on_every_export_url(
     survey = survey_with_responses
     api_client.force_authenticate(survey.owner)
     export_id = _start(api_client, survey).json()["id"]
-    api_client.force_authenticate(UserFactory(role="researcher"))
+    stranger = UserFactory(role="researcher")
+    api_client.force_authenticate(stranger)
+    api_client.force_login(stranger)  # for the page
     assert _start(api_client, survey).status_code == 403
     assert api_client.get(f"{URL}{export_id}/").status_code == 404
     assert _download(api_client, export_id)[0].status_code == 404
