@@ -52,6 +52,11 @@ urlpatterns = [
         export_views.survey_export_cancel,
         name="survey_export_cancel",
     ),
+    path(
+        "manage/surveys/<slug:slug>/releases/",
+        export_views.survey_releases,
+        name="survey_releases",
+    ),
     path("manage/surveys/", include("surveys.manage_urls")),
     path("dashboards/", include("reports.urls")),
     path("teams/", include("assessments.urls")),

@@ -1,4 +1,5 @@
-"""The survey's exports page: start an export, follow it, download it.
+"""The survey's exports and releases pages: start an export, follow it,
+download it; publish a data release.
 
 For the survey's owner, its collaborators and staff (anyone else: 404). The
 form calls the same service as the API; the list refreshes itself (htmx, a
@@ -24,7 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import DomainError
 from reports.export_selectors import export_get_for_user, export_list_for_survey
 from reports.export_services import export_cancel, export_create
-from reports.models import Export
+from reports.models import Export, Release
+from reports.release_services import DEFAULT_FORMATS, RELEASE_FORMATS, release_create
 from surveys.models import Survey
 from surveys.selectors import survey_can_read_results, survey_can_share
 
@@ -179,3 +181,59 @@ def survey_export_cancel(
     export_cancel(export=export)
     messages.success(request, _("The export was cancelled."))
     return redirect("survey_exports", slug=survey.slug)
+
+
+class ReleaseForm(forms.Form):
+    formats = forms.MultipleChoiceField(
+        label=gettext_lazy("Data formats"),
+        choices=[
+            (f, label) for f, label in Export.Format.choices if f in RELEASE_FORMATS
+        ],
+        initial=DEFAULT_FORMATS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes for the README"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_releases(request: HttpRequest, slug: str) -> HttpResponse:
+    """A survey's data releases; the owner and staff publish new ones."""
+    survey = _survey_for(request, slug)
+    can_publish = survey_can_share(survey=survey, user=request.user)
+    form = ReleaseForm() if can_publish else None
+    status = 200
+    if request.method == "POST":
+        if not can_publish:
+            raise Http404(_("No such survey."))
+        form = ReleaseForm(request.POST)
+        if form.is_valid():
+            try:
+                release_create(
+                    survey=survey,
+                    actor=request.user,
+                    formats=form.cleaned_data["formats"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, _("The release is being built."))
+                return redirect("survey_releases", slug=survey.slug)
+        status = 400
+    releases = list(survey.releases.select_related("version").order_by("-number"))
+    context = {
+        "survey": survey,
+        "releases": releases,
+        "form": form,
+        "building": any(r.status == Release.Status.BUILDING for r in releases),
+    }
+    return render(request, "reports/releases.html", context, status=status)

@@ -282,3 +282,55 @@ class Export(models.Model):
             self.Status.CANCELLED,
             self.Status.EXPIRED,
         }
+
+
+class Release(models.Model):
+    """A frozen, numbered, citable bundle of a survey's data.
+
+    Immutable once built: its files (data in the chosen formats, codebook,
+    definition and scoring rules as published, README, CITATION.cff) are kept
+    with a SHA-256 each and served byte for byte; a new release gets the next
+    number.
+    """
+
+    class Status(models.TextChoices):
+        BUILDING = "building", _("Building")
+        DONE = "done", _("Published")
+        FAILED = "failed", _("Failed")
+
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.PROTECT, related_name="releases"
+    )
+    number = models.PositiveIntegerField()
+    version = models.ForeignKey(
+        "surveys.SurveyVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    formats = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        help_text=_("Responses submitted up to this moment are included."),
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.BUILDING
+    )
+    responses = models.PositiveIntegerField(default=0)
+    files = models.JSONField(
+        default=list, blank=True, help_text=_("Each file's name, size and SHA-256.")
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["survey", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "number"], name="release_number_per_survey"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} release {self.number}"

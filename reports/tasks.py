@@ -12,12 +12,14 @@ from django.conf import settings
 from django.db import OperationalError
 
 from reports.export_services import export_run, exports_expire
+from reports.release_services import release_build
 from reports.scheduling import (
     AGGREGATES_REFRESH_TASK,
     EXPORT_TASK,
     PROFILE_TASK,
     PROFILES_BATCH_TASK,
     PROFILES_FILL_TASK,
+    RELEASE_TASK,
     aggregates_debounce_release,
     aggregates_schedule,
     profiles_batch_run,
@@ -123,3 +125,14 @@ def exports_expire_task() -> int:
     count = exports_expire()
     logger.info("expired %d exports", count)
     return count
+
+
+@shared_task(
+    name=RELEASE_TASK,
+    soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.EXPORT_TIME_LIMIT,
+)
+def release_build_task(*, release_id: int) -> str:
+    """Build one data release's files (routed to the ``exports`` queue)."""
+    release = release_build(release_id=release_id)
+    return release.status if release is not None else "missing"

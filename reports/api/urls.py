@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.api import exports, tools, views
+from reports.api import exports, releases, tools, views
 
 urlpatterns = [
     path(
@@ -12,6 +12,16 @@ urlpatterns = [
         "surveys/<slug:slug>/aggregates/",
         views.SurveyAggregatesView.as_view(),
         name="survey-aggregates",
+    ),
+    path(
+        "surveys/<slug:slug>/releases/",
+        releases.SurveyReleaseListView.as_view(),
+        name="survey-releases",
+    ),
+    path(
+        "surveys/<slug:slug>/releases/<int:number>/files/<str:name>",
+        releases.SurveyReleaseFileView.as_view(),
+        name="survey-release-file",
     ),
     path("exports/", exports.ExportListView.as_view(), name="export-list"),
     path(
