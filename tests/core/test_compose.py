@@ -242,6 +242,9 @@ def test_exports_have_their_own_worker_sharing_the_files(services):
     command = _command(services["exports-worker"])
     assert command[command.index("-Q") + 1] == "exports"
     folder = _environment(services["exports-worker"])["EXPORTS_DIR"]
+    releases = _environment(services["exports-worker"])["RELEASES_DIR"]
     for name in ["web", "worker", "exports-worker"]:  # serve, expire, write
         assert _environment(services[name])["EXPORTS_DIR"] == folder
-        assert any(v.endswith(":" + folder) for v in services[name]["volumes"])
+        assert _environment(services[name])["RELEASES_DIR"] == releases
+        for path in (folder, releases):
+            assert any(v.endswith(":" + path) for v in services[name]["volumes"])
