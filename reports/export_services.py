@@ -363,9 +363,20 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+# A temporary file this old belongs to no running export (the task's hard
+# limit is far shorter): its worker was killed before it could delete it.
+STALE_PART_SECONDS = 24 * 3600
+
+
 def exports_expire(*, now: dt.datetime | None = None) -> int:
-    """Delete the files of exports past their expiry; keep their log rows."""
+    """Delete the files of exports past their expiry (keeping their log rows)
+    and the temporary files that killed workers left behind."""
     now = now or timezone.now()
+    folder = Path(settings.EXPORTS_DIR)
+    if folder.is_dir():
+        for part in folder.glob(".*.part"):
+            if part.stat().st_mtime < now.timestamp() - STALE_PART_SECONDS:
+                part.unlink(missing_ok=True)
     count = 0
     for export in Export.objects.filter(
         status=Export.Status.DONE, expires_at__lte=now

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import time
 
 import pandas as pd
 import pytest
@@ -237,7 +239,14 @@ def test_expiry_deletes_the_file_and_keeps_the_log(
         export_id = _start(api_client, survey).json()["id"]
     export = Export.objects.get(pk=export_id)
     assert export_path(export).exists()
+    # What a killed worker left behind goes after a day; a running export's file stays.
+    stale = export_path(export).with_name(".old.csv.1.part")
+    stale.write_text("partial")
+    os.utime(stale, (time.time() - 2 * 86400,) * 2)
+    running = export_path(export).with_name(".new.csv.2.part")
+    running.write_text("partial")
     assert exports_expire(now=timezone.now()) == 0
+    assert not stale.exists() and running.exists()
     assert exports_expire(now=export.expires_at + dt.timedelta(seconds=1)) == 1
     export.refresh_from_db()
     assert export.status == "expired" and not export_path(export).exists()
