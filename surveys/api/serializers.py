@@ -158,6 +158,22 @@ class ResponseVoidInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class ResponseBrowseOutput(serializers.Serializer):
+    """A response as the researchers browsing a survey see it."""
+
+    id = serializers.UUIDField()
+    version = serializers.IntegerField(source="version.number")
+    status = serializers.ChoiceField(choices=Response.Status.choices)
+    voided = serializers.BooleanField(source="is_voided")
+    voided_at = serializers.DateTimeField(allow_null=True)
+    void_reason = serializers.CharField()
+    language = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Response.Channel.choices)
+    started_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField()
+    answers = AnswersField(help_text="Question code -> answer value.")
+
+
 class ResponseOutput(serializers.Serializer):
     # A plain Serializer: a ModelSerializer rebuilds its fields on every use,
     # which is measurable on the submission path.
