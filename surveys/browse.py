@@ -18,6 +18,7 @@ import datetime as dt
 from typing import Any
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -71,6 +72,10 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# The browser's own date picker; the value is an ISO date either way.
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class ResponseFilter(django_filters.FilterSet):
     """Filters of the response browser; every bad value is a 400 naming its parameter.
 
@@ -80,6 +85,7 @@ class ResponseFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES,
+        empty_label=_("Any"),
         method="filter_status",
         label=_("Status"),
         help_text=_("counted (submitted, not voided) or voided."),
@@ -92,21 +98,25 @@ class ResponseFilter(django_filters.FilterSet):
     )
     submitted_from = django_filters.DateFilter(
         method="filter_submitted_from",
+        widget=DATE_INPUT,
         label=_("Submitted from"),
         help_text=_("A date (YYYY-MM-DD), included."),
     )
     submitted_to = django_filters.DateFilter(
         method="filter_submitted_to",
+        widget=DATE_INPUT,
         label=_("Submitted until"),
         help_text=_("A date (YYYY-MM-DD), included."),
     )
     language = django_filters.ChoiceFilter(
         choices=settings.LANGUAGES,
+        empty_label=_("Any"),
         label=_("Language"),
         help_text=_("The language the response was given in."),
     )
     channel = django_filters.ChoiceFilter(
         choices=Response.Channel.choices,
+        empty_label=_("Any"),
         label=_("Channel"),
         help_text=_("web (the survey pages) or api."),
     )
