@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -29,6 +30,7 @@ from reports.presentation import profile_context
 from reports.response_display import answers_readable
 from reports.selectors import profile_get, rules_for_version_id
 from surveys.browse import (
+    BROWSE_FIELDS,
     ResponseCursorPagination,
     ResponseFilter,
     answer_choices,
@@ -44,6 +46,34 @@ from surveys.selectors import (
 from surveys.services import response_unvoid, response_void
 
 ACTIONS = {"void": response_void, "unvoid": response_unvoid}
+# What the table shows: no answers, and only the timestamps it prints.
+PAGE_FIELDS = tuple(f for f in BROWSE_FIELDS if f not in {"answers", "started_at"})
+
+
+def _answer_options(groups: list, picked: set[str]) -> str:
+    """The answer filter's <optgroup>s, one per single-choice question.
+
+    Built here rather than in the template: the reference survey has hundreds
+    of choices, and a template loop over them took most of the page's time.
+    """
+    return format_html_join(
+        "",
+        '<optgroup label="{}">{}</optgroup>',
+        (
+            (
+                question,
+                format_html_join(
+                    "",
+                    '<option value="{}"{}>{}</option>',
+                    (
+                        (value, " selected" if value in picked else "", label)
+                        for value, label in options
+                    ),
+                ),
+            )
+            for question, options in groups
+        ),
+    )
 
 
 def _survey_for(request: HttpRequest, slug: str) -> Survey:
@@ -73,9 +103,9 @@ def response_browser(request: HttpRequest, slug: str) -> HttpResponse:
     language = get_language() or "en"
     filters = ResponseFilter(
         request.GET,
-        queryset=response_list_for_browsing(survey=survey)
+        queryset=response_list_for_browsing(survey=survey, fields=PAGE_FIELDS)
         .select_related("profile")
-        .defer("answers", "profile__dimensions", "profile__descriptive"),
+        .only(*PAGE_FIELDS, "profile__overall_level"),
         survey=survey,
     )
     rows, previous_url, next_url, status = [], None, None, 200
@@ -94,8 +124,9 @@ def response_browser(request: HttpRequest, slug: str) -> HttpResponse:
         "survey_title": survey.display_title,
         "filters": filters,
         "form": filters.form,
-        "answer_groups": answer_choices(survey, language),
-        "answer_picked": request.GET.getlist("answer"),
+        "answer_options": _answer_options(
+            answer_choices(survey, language), set(request.GET.getlist("answer"))
+        ),
         "rows": rows,
         "previous_url": previous_url,
         "next_url": next_url,
