@@ -106,6 +106,37 @@ def timed(client: Any, url: str, requests: int, *, rows: int | None = None) -> d
     }
 
 
+def rarest_answer(survey: Any) -> dict:
+    """The rarest (single-choice answer, language) pair: a filtered page then
+    reads the most rows before it has a page's worth (or all, if fewer)."""
+    from django.db.models import Count
+    from django.db.models.fields.json import KeyTextTransform
+
+    from surveys.browse import answer_choices
+
+    codes = {
+        value.split(":", 1)[0]
+        for _q, options in answer_choices(survey)
+        for value, _l in options
+    }
+    code = "role" if "role" in codes else sorted(codes)[0]
+    rows = (
+        survey.responses.filter(status="submitted")
+        .annotate(value=KeyTextTransform(code, "answers"))
+        .exclude(value=None)
+        .values("value", "language")
+        .annotate(n=Count("pk"))
+        .order_by("n")
+    )
+    total = survey.responses.filter(status="submitted").count()
+    first = rows.first()
+    return {
+        "answer": f"{code}:{first['value']}",
+        "language": first["language"],
+        "share": first["n"] / total,
+    }
+
+
 def deep_plan(survey: Any, cursor_position: str) -> str:
     """EXPLAIN (ANALYZE) of the deep page's query, its first lines."""
     from django.db import connection
@@ -176,6 +207,7 @@ def main() -> int:
     cursor = deep_cursor(survey, api, count)
     sample = Response.objects.filter(survey=survey).order_by("pk").first()
     role = sample.answers["role"]
+    rare = rarest_answer(survey)
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(pk=researcher.pk))
     urls = {
@@ -183,6 +215,10 @@ def main() -> int:
         "API, deep page (after 90%)": (f"{api}?cursor={cursor}", 50),
         "API, first page filtered (answer, language)": (
             f"{api}?answer=role:{role}&language=en",
+            None,
+        ),
+        f"API, the rarest answer and language ({rare['share']:.2%} of rows)": (
+            f"{api}?answer={rare['answer']}&language={rare['language']}",
             None,
         ),
         "page, first": (page, None),
