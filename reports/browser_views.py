@@ -216,7 +216,7 @@ def _page_context(
         "survey": survey,
         "survey_title": translate(sheet.definition.title) or survey.display_title,
         "response": response,
-        "pages": answers_readable(sheet, response.answers, language),
+        "pages": answers_readable(sheet, response.answers),
         "events": response.void_events.select_related("actor").order_by("at", "pk"),
         "can_void": can_void,
         "reason_error": reason_error,

@@ -7,13 +7,17 @@ from django.test import Client
 from django.utils import translation
 
 from reports.models import CohortAggregate, ResponseProfile
+from reports.response_display import answers_readable
 from reports.services import aggregates_recompute, profiles_recompute
+from surveys.answers import AnswerSheet
+from surveys.definition import definition_parse
 from surveys.models import Response, ResponseVoidEvent, Survey, SurveyCollaborator
 from surveys.selectors import sheet_for_version_id
 from tests.accounts.factories import UserFactory
 from tests.reports.profile_helpers import SLUG, reference_survey, worked_answers
 from tests.reports.test_aggregates_services import submit_many
 from tests.surveys.factories import ResponseFactory, SurveyFactory
+from tests.surveys.sample_definition import COMPLETE_ANSWERS, sample
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +246,21 @@ def test_void_and_unvoid_round_trip_updates_results_and_keeps_the_history(
     history = client.get(page_url(target)).content.decode()
     assert history.index("spam") < history.index("a real answer")
     assert editor.email in history
+
+
+def test_answers_read_page_by_page_as_shown_to_the_respondent():
+    sheet = AnswerSheet(definition_parse(sample()))
+    junior = {**COMPLETE_ANSWERS, "experience": "lt1"}
+    del junior["years"], junior["nickname"], junior["comments"]
+
+    pages = answers_readable(sheet, junior)
+
+    assert [p["title"] for p in pages] == ["About you", "Tools"]  # "final" hidden
+    about = {q["code"]: q["answer"] for q in pages[0]["questions"]}
+    tools = {q["code"]: q["answer"] for q in pages[1]["questions"]}
+    assert about["experience"] == "Lt1"
+    assert about["years"] == ""  # shown, not answered
+    assert about["remote"] == "Yes"
+    assert tools["tools"] == "Mlflow; Dvc"
+    assert tools["tool_matrix"] == "Mlflow: Present; Dvc: Partial"
+    assert tools["stages"] == "1. Training; 2. Data"

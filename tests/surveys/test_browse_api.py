@@ -253,12 +253,17 @@ def test_anyone_else_is_refused(api_client, survey):
     assert api_client.get(url("no-such-survey")).status_code == 404
 
 
-def test_anyone_may_still_answer_on_the_same_url(api_client, survey):
+def test_anyone_may_still_answer_on_the_same_url_which_ignores_the_filters(
+    api_client, survey
+):
     response = api_client.post(
-        url(survey.slug), {"answers": COMPLETE_ANSWERS, "submit": True}, format="json"
+        url(survey.slug, status="bogus", cursor="junk"),
+        {"answers": COMPLETE_ANSWERS, "submit": True},
+        format="json",
     )
 
     assert response.status_code == 201, response.content
+    assert Response.objects.get(pk=response.json()["id"]).is_submitted
 
 
 def test_the_schema_documents_the_filters_and_statuses(api_client):
