@@ -11,10 +11,12 @@ researcher who owns the survey:
     would give), and a filtered first page (an answer and a language);
 (b) the page ``/dashboards/{slug}/responses/``: first and deep page;
 (c) one response's page (answers, profile, void history);
+(c') for context, the API filtered by the rarest (answer, language) pair: a
+    filter reads rows until it has a page's worth, about page size / share;
 (d) PostgreSQL's plan of the deep page's query, to show that it is an index
     range scan on ``response_survey_status`` and not a sort of every row.
 
-Targets: every median under 100 ms. Run with ``bin/bench browser`` (or
+Targets: every median under 100 ms but (c'). Run with ``bin/bench browser`` (or
 ``python bench/browser.py --responses 20000``); ``--million`` seeds
 1,000,000. Results go to ``bench-results/browser.json``.
 """
@@ -225,6 +227,9 @@ def main() -> int:
         "page, deep (after 90%)": (f"{page}?cursor={cursor}", None),
         "one response's page": (f"{page}{sample.pk}/", None),
     }
+    # The issue's target is for the first and a deep page; the rarest filter
+    # shows the worst case (rows read ~ page size / share), for context.
+    targeted = [name for name in urls if not name.startswith("API, the rarest")]
     figures = {}
     for name, (url, rows) in urls.items():
         print(f"==> {name}", flush=True)
@@ -254,14 +259,15 @@ def main() -> int:
     print("| request | median / p99 | CPU of the process | bytes | target |")
     print("|---|---|---|---|---|")
     for name, f in figures.items():
+        target = f"median under {TARGET_MS} ms" if name in targeted else "(context)"
         print(
             f"| {name} | {f['median_ms']:.1f} / {f['p99_ms']:.1f} ms | "
-            f"{f['cpu_ms']:.1f} ms | {f['bytes']:,} | median under {TARGET_MS} ms |"
+            f"{f['cpu_ms']:.1f} ms | {f['bytes']:,} | {target} |"
         )
     print()
     print("Deep page's plan:")
     print(plan)
-    met = all(f["median_ms"] < TARGET_MS for f in figures.values())
+    met = all(figures[name]["median_ms"] < TARGET_MS for name in targeted)
     print(f"\ntargets {'met' if met else 'NOT met'}")
     return 0
 

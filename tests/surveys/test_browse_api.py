@@ -241,7 +241,8 @@ def test_the_owner_collaborators_and_staff_browse(api_client, survey, owner, who
 
 
 def test_anyone_else_is_refused(api_client, survey):
-    submitted(survey)
+    one = submitted(survey)
+    gone = ResponseFactory(survey=survey, voided=True)
     draft = SurveyFactory(status="draft")
 
     assert api_client.get(url(survey.slug)).status_code == 401
@@ -251,6 +252,11 @@ def test_anyone_else_is_refused(api_client, survey):
     assert api_client.get(url(survey.slug)).status_code == 403
     assert api_client.get(url(draft.slug)).status_code == 404
     assert api_client.get(url("no-such-survey")).status_code == 404
+    for target, action in ((one, "void"), (gone, "unvoid")):
+        answer = api_client.post(void_url(target, action), {"reason": "x"})
+        assert answer.status_code == 403, action
+    assert Response.objects.get(pk=gone.pk).is_voided
+    assert not Response.objects.get(pk=one.pk).is_voided
 
 
 def test_anyone_may_still_answer_on_the_same_url_which_ignores_the_filters(
