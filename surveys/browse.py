@@ -143,7 +143,10 @@ class ResponseFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.survey = survey
-        self.filters["answer"].extra["choices"] = answer_choices(survey)
+        # On this instance's form: a filter keeps the form field it built (the
+        # schema generator builds one from the class), so the choices must be
+        # set past it.
+        self.form.fields["answer"].choices = answer_choices(survey)
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(voided_at__isnull=value == "counted")

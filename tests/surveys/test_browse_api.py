@@ -14,7 +14,7 @@ from tests.surveys.factories import (
     SurveyFactory,
     SurveyVersionFactory,
 )
-from tests.surveys.sample_definition import COMPLETE_ANSWERS
+from tests.surveys.sample_definition import COMPLETE_ANSWERS, opts, sample, t
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +121,40 @@ def test_each_filter_keeps_only_its_responses(
     found = set(ids(api_client.get(url(survey.slug, **params))))
 
     assert found == {str(varied[name].pk) for name in expected}
+
+
+def test_the_answer_filter_knows_each_survey_s_choices_after_the_schema_is_built(
+    api_client, survey, owner
+):
+    one = submitted(survey)
+    other = SurveyFactory(
+        definition=sample(
+            pages=[
+                {
+                    "code": "p",
+                    "title": t("Page"),
+                    "questions": [
+                        {
+                            "code": "role",
+                            "type": "single_choice",
+                            "text": t("Role"),
+                            "choices": opts("pilot"),
+                        }
+                    ],
+                }
+            ]
+        )
+    )
+    api_client.force_authenticate(UserFactory(is_staff=True))
+    assert api_client.get("/api/schema/?format=json").status_code == 200
+
+    engineers = api_client.get(url(survey.slug, answer="role:engineer"))
+    pilots = api_client.get(url(other.slug, answer="role:pilot"))
+    not_here = api_client.get(url(other.slug, answer="role:engineer"))
+
+    assert ids(engineers) == [str(one.pk)]
+    assert ids(pilots) == []
+    assert not_here.status_code == 400
 
 
 def test_filters_combine_and_answers_can_be_repeated(api_client, survey, owner, varied):
