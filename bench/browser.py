@@ -42,7 +42,7 @@ DATABASE_URL = os.environ.get(
     "BENCH_BROWSER_DATABASE_URL",
     "postgres://postgres@127.0.0.1:5432/mlops_bench_browser",
 )
-REDIS_URL = os.environ.get("BENCH_BROWSER_REDIS_URL", "redis://127.0.0.1:6379/11")
+REDIS_URL = os.environ.get("BENCH_BROWSER_REDIS_URL", "redis://127.0.0.1:6379/10")
 os.environ["BENCH_RECOMPUTE_DATABASE_URL"] = DATABASE_URL
 os.environ["BENCH_RECOMPUTE_REDIS_URL"] = REDIS_URL
 
