@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; the rest are helpers.
-.PHONY: run test lint format lock clean bench bench-recompute bench-dashboard
+.PHONY: run test lint format lock clean bench bench-recompute bench-dashboard bench-browser bench-export
 
 run:  ## install, migrate, load demo data and serve (worker and beat too with REDIS_URL)
 	bash bin/run
@@ -27,3 +27,9 @@ bench-recompute:  ## the recomputation benchmark only; ARGS="--million" for 1,00
 
 bench-dashboard:  ## the dashboard page and its API; ARGS="--million" for 1,000,000 responses
 	bash bin/bench dashboard $(ARGS)
+
+bench-browser:  ## the response browser's first and deep pages; ARGS="--million" for 1,000,000 responses
+	bash bin/bench browser $(ARGS)
+
+bench-export:  ## exports to CSV and Parquet against COPY; ARGS="--million" for 1,000,000 responses
+	bash bin/bench export $(ARGS)

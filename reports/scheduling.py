@@ -183,7 +183,8 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
     instead of a Celery message each (measured at a third of a submission's
     CPU). Without a broker (in-process Celery) the profile is computed now and
     the aggregates are scheduled. A void (rare, by staff) gets a task of its
-    own: its id may still sit in a running batch's set, which would drop it.
+    own: its id may still sit in a running batch's set, which would drop it; an
+    un-void too.
     Never raises: whatever could not be queued is found by the periodic
     reconciliation.
     """

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import browser_views, views
 
 app_name = "reports"
 
@@ -16,5 +16,15 @@ urlpatterns = [
         "<slug:slug>/other/<slug:code>/",
         views.dashboard_other,
         name="dashboard-other",
+    ),
+    path(
+        "<slug:slug>/responses/",
+        browser_views.response_browser,
+        name="responses",
+    ),
+    path(
+        "<slug:slug>/responses/<uuid:response_id>/",
+        browser_views.response_page,
+        name="response",
     ),
 ]

@@ -385,3 +385,44 @@ class Response(models.Model):
     @property
     def is_voided(self) -> bool:
         return self.voided_at is not None
+
+
+class ResponseVoidEvent(models.Model):
+    """One void or un-void of a response: who, when and why.
+
+    The response row holds only its current state (``voided_at`` and friends);
+    this log keeps every change, written by the same service in the same
+    transaction. A table of its own rather than django-simple-history on
+    ``Response``: that would add a history row to every draft save and
+    submission, the write path that must stay cheapest.
+    """
+
+    class Action(models.TextChoices):
+        VOID = "void", _("Voided")
+        UNVOID = "unvoid", _("Un-voided")
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="void_events"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # read only when a user is deleted; not worth an index
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["response", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="void_event_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.response_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -27,6 +27,7 @@ from surveys.models import (
     Page,
     Question,
     Response,
+    ResponseVoidEvent,
     Survey,
     SurveyCollaborator,
     SurveyVersion,
@@ -40,7 +41,7 @@ from surveys.selectors import (
     survey_can_manage,
     survey_can_share,
 )
-from surveys.signals import response_submitted, response_voided
+from surveys.signals import response_submitted, response_unvoided, response_voided
 
 logger = logging.getLogger(__name__)
 
@@ -617,26 +618,76 @@ def _submit(locked: Response, answers: Any) -> Response:
     return locked
 
 
+def _check_may_void(*, response: Response, actor: User) -> None:
+    if not survey_can_manage(survey=response.survey, user=actor):
+        raise PermissionDenied(
+            _("Only the survey's owner, its editors or staff may void responses.")
+        )
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    return reason.strip()
+
+
 @transaction.atomic
 def response_void(*, response: Response, reason: str, actor: User) -> Response:
-    """Flag a submitted response as void: kept, but left out of every result."""
-    if not actor.is_staff:
-        raise PermissionDenied(_("Only staff may void responses."))
-    response = Response.objects.select_for_update().get(pk=response.pk)
-    if not response.is_submitted:
+    """Flag a submitted response as void: kept, but left out of every result.
+
+    The owner, editors and staff may; the change is logged with its reason.
+    Voiding a voided response changes nothing (a retried request).
+    """
+    _check_may_void(response=response, actor=actor)
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if not locked.is_submitted:
         raise Conflict(
             _("Only submitted responses can be voided."), code="response_not_submitted"
         )
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Give a reason.")]})
-    if response.is_voided:
-        return response
-    response.voided_at = timezone.now()
-    response.void_reason = reason.strip()
-    response.voided_by = actor
-    response.save(update_fields=["voided_at", "void_reason", "voided_by", "updated_at"])
-    response_voided.send(sender=Response, response=response)
-    return response
+    reason = _reason(reason)
+    if locked.is_voided:
+        return locked
+    locked.voided_at = timezone.now()
+    locked.void_reason = reason
+    locked.voided_by = actor
+    locked.save(update_fields=["voided_at", "void_reason", "voided_by", "updated_at"])
+    ResponseVoidEvent.objects.create(
+        response=locked,
+        action=ResponseVoidEvent.Action.VOID,
+        reason=reason,
+        actor=actor,
+        at=locked.voided_at,
+    )
+    response_voided.send(sender=Response, response=locked)
+    return locked
+
+
+@transaction.atomic
+def response_unvoid(*, response: Response, reason: str, actor: User) -> Response:
+    """Count a voided response again, as if it had never been voided.
+
+    The same people as for a void, with a reason, logged; results are brought
+    up to date as for a void. Un-voiding a response that is not voided changes
+    nothing (a retried request).
+    """
+    _check_may_void(response=response, actor=actor)
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    reason = _reason(reason)
+    if not locked.is_voided:
+        return locked
+    locked.voided_at = None
+    locked.void_reason = ""
+    locked.voided_by = None
+    locked.save(update_fields=["voided_at", "void_reason", "voided_by", "updated_at"])
+    ResponseVoidEvent.objects.create(
+        response=locked,
+        action=ResponseVoidEvent.Action.UNVOID,
+        reason=reason,
+        actor=actor,
+        at=locked.updated_at,
+    )
+    response_unvoided.send(sender=Response, response=locked)
+    return locked
 
 
 def response_create(

@@ -8,5 +8,7 @@ from django.dispatch import Signal
 
 # Sent with ``response`` when a response is submitted (once per response).
 response_submitted = Signal()
-# Sent with ``response`` when staff void a submitted response.
+# Sent with ``response`` when a submitted response is voided.
 response_voided = Signal()
+# Sent with ``response`` when a voided response is un-voided: it counts again.
+response_unvoided = Signal()

@@ -47,4 +47,9 @@ urlpatterns = [
         views.ResponseVoidView.as_view(),
         name="response-void",
     ),
+    path(
+        "responses/<uuid:response_id>/unvoid/",
+        views.ResponseUnvoidView.as_view(),
+        name="response-unvoid",
+    ),
 ]

@@ -7,6 +7,7 @@ import re
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,6 +22,11 @@ from core.csv import csv_text
 from surveys.api import serializers as s
 from surveys.api.permissions import IsResponseHolder
 from surveys.api.schema import ResponseHolderSchema
+from surveys.browse import (
+    ResponseCursorPagination,
+    ResponseFilter,
+    response_list_for_browsing,
+)
 from surveys.definition import definition_canonical
 from surveys.models import Response as SurveyResponse
 from surveys.models import Survey
@@ -41,6 +47,7 @@ from surveys.services import (
     response_create,
     response_save,
     response_submit,
+    response_unvoid,
     response_void,
     survey_publish,
     survey_update,
@@ -283,10 +290,72 @@ def _idempotency_key(request: Request) -> str:
     return key
 
 
-class ResponseCreateView(APIView):
-    """Start (and optionally submit) a response. Anonymous respondents are welcome."""
+class SurveyFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, handing the view's survey to the FilterSet.
+
+    django-filter documents overriding ``get_filterset_kwargs`` for this.
+    """
+
+    def get_filterset_kwargs(self, request: Request, queryset, view: APIView) -> dict:
+        return {
+            **super().get_filterset_kwargs(request, queryset, view),
+            "survey": view.survey,
+        }
+
+
+class ResponseCreateView(generics.ListAPIView):
+    """Answer a survey (POST, anyone); browse its responses (GET, its researchers).
+
+    One URL, two audiences: the POST is the public submission path and does
+    exactly what it did alone, since permissions are chosen by method and the
+    filters and pagination run only in ``list``.
+    """
 
     permission_classes = [permissions.AllowAny]
+    serializer_class = s.ResponseBrowseOutput
+    filter_backends = [SurveyFilterBackend]
+    filterset_class = ResponseFilter
+    pagination_class = ResponseCursorPagination
+
+    def get_permissions(self) -> list:
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return [IsResearcher()]
+
+    def get_queryset(self):
+        if getattr(
+            self, "swagger_fake_view", False
+        ):  # drf-spectacular's documented hook
+            return SurveyResponse.objects.none()
+        return response_list_for_browsing(survey=self.survey)
+
+    @extend_schema(
+        summary="Browse a survey's submitted responses (owner, collaborators, staff)",
+        description="Newest submission first, with cursor pagination: follow `next` "
+        "and `previous`; a response that arrives meanwhile never shifts a page. "
+        "Drafts are not listed. Every filter is checked: an unknown value is a 400 "
+        "naming its parameter.",
+        responses={
+            200: s.ResponseBrowseOutput(many=True),
+            400: OpenApiResponse(description="A filter has a bad value."),
+            401: OpenApiResponse(description="Not signed in."),
+            403: OpenApiResponse(
+                description="Not a researcher, or not the survey's owner, "
+                "collaborator or staff."
+            ),
+            404: OpenApiResponse(
+                description="No such survey (or a draft of another's)."
+            ),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        self.survey = _survey_for_reading(request, slug)
+        if not survey_can_read_results(survey=self.survey, user=request.user):
+            raise exceptions.PermissionDenied(
+                "Only the survey's owner, its collaborators or staff may browse its "
+                "responses."
+            )
+        return self.list(request, slug)
 
     @extend_schema(
         request=s.ResponseCreateInput,
@@ -393,19 +462,50 @@ class ResponseSubmitView(APIView):
         return Response(s.ResponseOutput(response).data)
 
 
+_VOID_STATUSES = {
+    400: OpenApiResponse(description="No reason given."),
+    401: OpenApiResponse(description="Not signed in."),
+    403: OpenApiResponse(
+        description="Not the survey's owner, one of its editors or staff."
+    ),
+    404: OpenApiResponse(description="No such response."),
+}
+
+
 class ResponseVoidView(APIView):
-    permission_classes = [permissions.IsAdminUser]
+    """Void a response: kept, but left out of every result; logged with its reason."""
+
+    permission_classes = [IsResearcher]
+    change = staticmethod(response_void)
 
     @extend_schema(
         request=s.ResponseVoidInput,
-        responses=s.ResponseOutput,
-        summary="Void a response (staff)",
+        responses={
+            200: s.ResponseOutput,
+            **_VOID_STATUSES,
+            409: OpenApiResponse(description="The response is a draft."),
+        },
+        summary="Void a response (owner, editors, staff); again: no change",
     )
     def post(self, request: Request, response_id: str) -> Response:
-        response = get_object_or_404(SurveyResponse, pk=response_id)
+        response = get_object_or_404(response_list(), pk=response_id)
         data = s.ResponseVoidInput(data=request.data)
         data.is_valid(raise_exception=True)
-        response = response_void(
+        response = self.change(
             response=response, reason=data.validated_data["reason"], actor=request.user
         )
         return Response(s.ResponseOutput(response).data)
+
+
+class ResponseUnvoidView(ResponseVoidView):
+    """Count a voided response again; logged with its reason."""
+
+    change = staticmethod(response_unvoid)
+
+    @extend_schema(
+        request=s.ResponseVoidInput,
+        responses={200: s.ResponseOutput, **_VOID_STATUSES},
+        summary="Un-void a response (owner, editors, staff); again: no change",
+    )
+    def post(self, request: Request, response_id: str) -> Response:
+        return super().post(request, response_id)

@@ -163,6 +163,16 @@ def test_collaborators_read_the_dashboard(client, api_client, owner, survey, rol
     assert (
         api_client.get(f"/api/v1/surveys/{survey.slug}/dashboard/").status_code == 200
     )
+    # From the dashboard a collaborator reaches the responses, the exports and
+    # the releases, and each opens for them.
+    html = client.get(f"/dashboards/{survey.slug}/").content.decode()
+    for link in (
+        f"/dashboards/{survey.slug}/responses/",
+        f"/manage/surveys/{survey.slug}/exports/",
+        f"/manage/surveys/{survey.slug}/releases/",
+    ):
+        assert f'href="{link}"' in html
+        assert client.get(link).status_code == 200, link
 
 
 def test_the_owner_and_staff_read_the_dashboard(

@@ -47,7 +47,8 @@ def test_a_submission_is_stored_and_answered_with_its_resume_token(client):
     assert body["resume_token"] == resume_token_for(stored.pk)
     assert body["survey"] == survey.slug
     assert body["version"] == survey.current_version.number
-    assert response["Allow"] == "POST, OPTIONS"
+    # GET lists the responses, for their researchers.
+    assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
 
 
 @pytest.mark.parametrize(

@@ -955,7 +955,7 @@ def test_staff_void_a_submitted_response(staff_user):
 
 
 @pytest.mark.parametrize("role", ["researcher", ""])
-def test_only_staff_may_void(role):
+def test_only_the_owner_editors_and_staff_may_void(role):
     response = ResponseFactory(submitted=True)
 
     with pytest.raises(PermissionDenied):
