@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from reports.models import Export
 from surveys.models import Survey
-from surveys.selectors import OWNER, STAFF, survey_role
+from surveys.selectors import OWNER, STAFF, survey_role, surveys_shared_with
 
 
 def export_visible(*, export: Export, user: User) -> bool:
@@ -39,3 +39,17 @@ def export_list_for_survey(*, survey: Survey, user: User) -> QuerySet[Export]:
     if role not in {OWNER, STAFF}:
         exports = exports.filter(requested_by=user)
     return exports.order_by("-created_at")
+
+
+def export_list_for_user(*, user: User, survey_slug: str = "") -> QuerySet[Export]:
+    """The exports this user may see, newest first: ``export_visible`` as a filter
+    (their own on surveys they may still read, all of the surveys they own, all
+    for staff), optionally of one survey."""
+    exports = Export.objects.filter(
+        survey__in=surveys_shared_with(user=user)
+    ).select_related("survey", "requested_by")
+    if not user.is_staff:
+        exports = exports.filter(Q(requested_by=user) | Q(survey__owner=user))
+    if survey_slug:
+        exports = exports.filter(survey__slug=survey_slug)
+    return exports.order_by("-created_at", "-pk")

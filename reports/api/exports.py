@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports.export_selectors import export_get_for_user
+from reports.export_selectors import export_get_for_user, export_list_for_user
 from reports.export_services import (
     export_cancel,
     export_create,
@@ -90,8 +90,27 @@ def _export_or_404(request: Request, export_id: str) -> Export:
     return export
 
 
-class ExportListView(APIView):
+class ExportListView(generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ExportOutput
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "survey", OpenApiTypes.STR, description="Only this survey's exports."
+            )
+        ],
+        responses={200: ExportOutput(many=True)},
+        summary="List exports",
+        description="Your exports on surveys you may still read, every export of "
+        "the surveys you own (staff: all), newest first.",
+    )
+    def get(self, request: Request) -> Response:
+        exports = export_list_for_user(
+            user=request.user, survey_slug=request.query_params.get("survey", "")
+        )
+        page = self.paginate_queryset(exports)
+        return self.get_paginated_response(ExportOutput(page, many=True).data)
 
     @extend_schema(
         request=ExportInput,

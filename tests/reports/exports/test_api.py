@@ -265,6 +265,52 @@ def test_detail_reads_a_fixed_number_of_queries(
         assert api_client.get(f"{URL}{export_id}/").status_code == 200
 
 
+def _listed(client, **params):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_the_list_shows_each_user_the_exports_they_may_see(
+    api_client, survey_with_responses, staff_user
+):
+    survey = survey_with_responses
+    api_client.force_authenticate(survey.owner)
+    owners = _start(api_client, survey).json()["id"]
+    viewer = _collaborator(survey, "viewer")
+    api_client.force_authenticate(viewer)
+    viewers = _start(api_client, survey).json()["id"]
+
+    # The viewer: their own only; the owner and staff: both, newest first.
+    assert _listed(api_client) == [viewers]
+    api_client.force_authenticate(survey.owner)
+    assert _listed(api_client) == [viewers, owners]
+    assert _listed(api_client, survey=survey.slug) == [viewers, owners]
+    assert _listed(api_client, survey="another-survey") == []
+    api_client.force_authenticate(staff_user)
+    assert _listed(api_client) == [viewers, owners]
+    # A stranger sees none; a viewer who lost the survey no longer sees theirs.
+    api_client.force_authenticate(UserFactory(role="researcher"))
+    assert _listed(api_client) == []
+    SurveyCollaborator.objects.filter(user=viewer).delete()
+    api_client.force_authenticate(viewer)
+    assert _listed(api_client) == []
+    api_client.force_authenticate(None)
+    assert api_client.get(URL).status_code in {401, 403}
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    api_client, survey_with_responses, django_assert_num_queries
+):
+    survey = survey_with_responses
+    api_client.force_authenticate(survey.owner)
+    for _ in range(3):
+        _start(api_client, survey)
+    # The count for the pagination and one page with surveys and requesters.
+    with django_assert_num_queries(2):
+        assert len(_listed(api_client)) == 3
+
+
 @pytest.fixture
 def worker_exports_dir(monkeypatch, exports_dir):
     """The worker writes where this process reads (the worker reads the env)."""
