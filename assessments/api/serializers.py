@@ -68,6 +68,12 @@ class MemberInviteInput(InputSerializer):
 
 
 class MemberInvitationOutput(serializers.ModelSerializer):
+    # Read-only model fields lose allow_blank in DRF: say it here, or the
+    # schema would promise an address on a link made to share.
+    email = serializers.CharField(
+        allow_blank=True,
+        help_text="The only address that may accept; empty for a link to share.",
+    )
     token = serializers.CharField(help_text="Shown once: only its hash is stored.")
     link = serializers.CharField(help_text="The page where the invitee accepts.")
 
@@ -211,6 +217,9 @@ class CaseStudyInput(InputSerializer):
 
 class CaseStudyOutput(serializers.ModelSerializer):
     project = serializers.IntegerField(source="project_id")
+    updated_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null until the case study is first saved."
+    )
 
     class Meta:
         model = CaseStudy
@@ -516,6 +525,24 @@ class TransitionInput(InputSerializer):
 
 class SprintOutput(serializers.ModelSerializer):
     project = serializers.IntegerField(source="project_id")
+    # Read-only model fields lose allow_blank in DRF, and with it the empty
+    # value in the schema's enum: these are empty until a step sets them.
+    opened_for = serializers.ChoiceField(
+        choices=flowchart.REASON_CHOICES,
+        allow_blank=True,
+        help_text="The maintenance reason carried from the previous sprint; "
+        "empty for a sprint not opened for maintenance.",
+    )
+    result = serializers.ChoiceField(
+        choices=list(flowchart.RESULTS.items()),
+        allow_blank=True,
+        help_text="Empty until the verification step records one.",
+    )
+    maintenance_reason = serializers.ChoiceField(
+        choices=flowchart.REASON_CHOICES,
+        allow_blank=True,
+        help_text="Empty unless the sprint needs maintenance.",
+    )
     organisation = serializers.IntegerField(source="project.organisation_id")
     step = serializers.IntegerField(
         allow_null=True, help_text="1-5; null once completed."

@@ -376,3 +376,76 @@ def test_a_token_still_reaches_its_own_endpoints(api_client, researcher):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+
+
+# --- Bodies the server sends match their schemas (found by the fuzz test) ------------
+
+
+def assert_matches(spec: dict, component_name: str, body) -> None:
+    from openapi_schema_validator import (
+        OAS30Validator,
+        oas30_strict_format_checker,
+        validate,
+    )
+
+    schema = {
+        "$ref": f"#/components/schemas/{component_name}",
+        "components": spec["components"],
+    }
+    validate(
+        body, schema, cls=OAS30Validator, format_checker=oas30_strict_format_checker
+    )
+
+
+@pytest.fixture
+def team_owner(db):
+    from assessments.services.organisations import organisation_create
+    from tests.accounts.factories import UserFactory
+
+    owner = UserFactory(role="team_member")
+    return owner, organisation_create(name="Team", actor=owner)
+
+
+def test_a_new_sprint_matches_its_schema_with_its_empty_choices(
+    api_client, team_owner, spec
+):
+    from tests.assessments.factories import SprintFactory
+
+    owner, organisation = team_owner
+    sprint = SprintFactory(project=ProjectFactory(organisation=organisation))
+    api_client.force_authenticate(owner)
+
+    body = api_client.get(f"/api/v1/sprints/{sprint.pk}/").json()
+
+    assert (body["opened_for"], body["result"], body["maintenance_reason"]) == (
+        "",
+        "",
+        "",
+    )
+    assert_matches(spec, "SprintOutput", body)
+
+
+def test_a_case_study_never_saved_matches_its_schema(api_client, team_owner, spec):
+    owner, organisation = team_owner
+    project = ProjectFactory(organisation=organisation)
+    api_client.force_authenticate(owner)
+
+    body = api_client.get(f"/api/v1/projects/{project.pk}/case-study/").json()
+
+    assert body["updated_at"] is None
+    assert_matches(spec, "CaseStudyOutput", body)
+
+
+def test_a_member_invitation_link_to_share_matches_its_schema(
+    api_client, team_owner, spec
+):
+    owner, organisation = team_owner
+    api_client.force_authenticate(owner)
+
+    response = api_client.post(
+        f"/api/v1/organisations/{organisation.pk}/members/", {}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["email"] == ""
+    assert_matches(spec, "MemberInvitationOutput", response.json())
