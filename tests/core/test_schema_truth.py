@@ -449,3 +449,12 @@ def test_a_member_invitation_link_to_share_matches_its_schema(
     assert response.status_code == 201, response.content
     assert response.json()["email"] == ""
     assert_matches(spec, "MemberInvitationOutput", response.json())
+
+
+def test_the_new_messages_speak_portuguese(api_client):
+    response = api_client.get(
+        "/api/v1/surveys/?status=&page_size=2", HTTP_ACCEPT_LANGUAGE="pt-br"
+    )
+
+    body = assert_json_error(response, 400, "status")
+    assert body["errors"]["status"] == ["Envie um valor, ou deixe o parâmetro de fora."]
