@@ -458,3 +458,24 @@ def test_the_new_messages_speak_portuguese(api_client):
 
     body = assert_json_error(response, 400, "status")
     assert body["errors"]["status"] == ["Envie um valor, ou deixe o parâmetro de fora."]
+
+
+@pytest.mark.parametrize("value", ["yaml", "csv", "xml", ""])
+def test_format_is_ignored_where_there_is_one_representation(api_client, value, spec):
+    survey = SurveyFactory()
+
+    response = api_client.get("/api/v1/surveys/", {"format": value})
+    anonymous = api_client.get("/api/v1/auth/me/", {"format": value})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert [s["slug"] for s in response.json()["results"]] == [survey.slug]
+    assert_json_error(anonymous, 401)
+    listed = operation(spec, "/surveys/", "get").get("parameters", [])
+    assert "format" not in {p["name"] for p in listed}
+
+
+def test_accept_still_applies_where_there_is_one_representation(api_client):
+    response = api_client.get("/api/v1/surveys/", HTTP_ACCEPT="text/csv")
+
+    assert_json_error(response, 406)
