@@ -85,7 +85,7 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     for name, schema in schemas.items():
-        if name.endswith("Request") or name.startswith("Patched"):
+        if name.endswith("Request"):
             _forbid_nul(schema)
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path_item in result.get("paths", {}).values():
@@ -96,7 +96,7 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
             for code, entry in responses.items():
                 if code == "414":
                     entry.setdefault("content", _HTML)
-                elif code >= "400":
+                elif code[:1] in {"4", "5"}:
                     # Every error is the JSON error document, whatever the
                     # representation of the success (see core.api.errors).
                     entry["content"] = ref
