@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 )
 
 from core import views as core_views
+from reports import export_views
 from reports import views as reports_views
 
 api_v1 = [
@@ -36,6 +37,26 @@ urlpatterns = [
         name="public_results",
     ),
     path("surveys/", include("surveys.urls")),
+    path(
+        "manage/surveys/<slug:slug>/exports/",
+        export_views.survey_exports,
+        name="survey_exports",
+    ),
+    path(
+        "manage/surveys/<slug:slug>/exports/list/",
+        export_views.survey_exports_list,
+        name="survey_exports_list",
+    ),
+    path(
+        "manage/surveys/<slug:slug>/exports/<uuid:export_id>/cancel/",
+        export_views.survey_export_cancel,
+        name="survey_export_cancel",
+    ),
+    path(
+        "manage/surveys/<slug:slug>/releases/",
+        export_views.survey_releases,
+        name="survey_releases",
+    ),
     path("manage/surveys/", include("surveys.manage_urls")),
     path("dashboards/", include("reports.urls")),
     path("teams/", include("assessments.urls")),

@@ -5,7 +5,11 @@ Profiles are computed by Celery after a submission and read as they are, so
 pages and the API never score on request.
 """
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.history import tracked_history
@@ -194,3 +198,139 @@ class Tool(models.Model):
     def ratings(self) -> dict[str, str]:
         """Criterion -> present / partial / absent ("" when not rated)."""
         return {criterion: getattr(self, criterion) for criterion in CRITERIA}
+
+
+class Export(models.Model):
+    """One export of a survey's data: the job, its file, and its log entry.
+
+    The row outlives the file: once the file expires (``EXPORT_RETENTION_DAYS``)
+    it stays as the record of who exported what, with which filters, and when.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel (XLSX)")
+        JSONL = "jsonl", _("JSON Lines")
+        PARQUET = "parquet", _("Parquet")
+        SAV = "sav", _("SPSS (.sav)")
+        DATAPACKAGE = "datapackage", _("Frictionless Data Package (zip)")
+
+    class Layout(models.TextChoices):
+        WIDE = "wide", _("Wide: one row per response")
+        LONG = "long", _("Long: one row per answer")
+        CODEBOOK = "codebook", _("Codebook only")
+        AGGREGATES = "aggregates", _("Cohort aggregates")
+
+    # Not sequential: an id tells nothing of how many exports exist.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.CASCADE, related_name="exports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    format = models.CharField(max_length=12, choices=Format.choices)
+    layout = models.CharField(max_length=12, choices=Layout.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    bom = models.BooleanField(default=False, help_text=_("CSV: start with a BOM."))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.BigIntegerField(default=0)
+    size = models.BigIntegerField(default=0)
+    checksum = models.CharField(max_length=64, blank=True, help_text=_("SHA-256."))
+    error = models.TextField(blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The survey's export list, newest first.
+            models.Index(
+                fields=["survey", "-created_at"], name="export_survey_created"
+            ),
+            # The expiry task's scan.
+            models.Index(fields=["status", "expires_at"], name="export_status_expires"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="export_progress_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.survey_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {
+            self.Status.DONE,
+            self.Status.FAILED,
+            self.Status.CANCELLED,
+            self.Status.EXPIRED,
+        }
+
+
+class Release(models.Model):
+    """A frozen, numbered, citable bundle of a survey's data.
+
+    Immutable once built: its files (data in the chosen formats, codebook,
+    definition and scoring rules as published, README, CITATION.cff) are kept
+    with a SHA-256 each and served byte for byte; a new release gets the next
+    number.
+    """
+
+    class Status(models.TextChoices):
+        BUILDING = "building", _("Building")
+        DONE = "done", _("Published")
+        FAILED = "failed", _("Failed")
+
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.PROTECT, related_name="releases"
+    )
+    number = models.PositiveIntegerField()
+    version = models.ForeignKey(
+        "surveys.SurveyVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    formats = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        help_text=_("Responses submitted up to this moment are included."),
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.BUILDING
+    )
+    responses = models.PositiveIntegerField(default=0)
+    files = models.JSONField(
+        default=list, blank=True, help_text=_("Each file's name, size and SHA-256.")
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["survey", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "number"], name="release_number_per_survey"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} release {self.number}"

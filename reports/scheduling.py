@@ -39,6 +39,8 @@ PROFILE_TASK = "reports.tasks.profile_compute_task"
 PROFILES_BATCH_TASK = "reports.tasks.profiles_batch_task"
 PROFILES_FILL_TASK = "reports.tasks.profiles_fill_task"
 AGGREGATES_REFRESH_TASK = "reports.tasks.aggregates_refresh_task"
+EXPORT_TASK = "reports.tasks.export_run_task"
+RELEASE_TASK = "reports.tasks.release_build_task"
 
 # Pending responses profiled per transaction by a batch task.
 PROFILE_BATCH = 1000
@@ -107,6 +109,20 @@ def profile_enqueue(response_id: str) -> None:
             response_id,
             exc_info=True,
         )
+
+
+def export_enqueue(export_id: str) -> bool:
+    """Queue an export's generation on the exports queue; False if it could not be.
+
+    Without a broker it runs on a thread of this process, so the request that
+    asked for it answers at once.
+    """
+    return _send(EXPORT_TASK, countdown=0, export_id=str(export_id))
+
+
+def release_enqueue(release_id: int) -> bool:
+    """Queue a release's build on the exports queue (see ``export_enqueue``)."""
+    return _send(RELEASE_TASK, countdown=0, release_id=release_id)
 
 
 # --- Guards --------------------------------------------------------------------------

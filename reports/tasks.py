@@ -8,13 +8,18 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
+from reports.export_services import export_run, exports_expire
+from reports.release_services import release_build
 from reports.scheduling import (
     AGGREGATES_REFRESH_TASK,
+    EXPORT_TASK,
     PROFILE_TASK,
     PROFILES_BATCH_TASK,
     PROFILES_FILL_TASK,
+    RELEASE_TASK,
     aggregates_debounce_release,
     aggregates_schedule,
     profiles_batch_run,
@@ -101,3 +106,33 @@ def reconcile_task() -> dict[str, int]:
     summary = reconcile()
     logger.info("reconciled: %s", summary)
     return summary
+
+
+@shared_task(
+    name=EXPORT_TASK,
+    soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.EXPORT_TIME_LIMIT,
+)
+def export_run_task(*, export_id: str) -> str:
+    """Generate one export's file (routed to the ``exports`` queue)."""
+    export = export_run(export_id=export_id)
+    return export.status if export is not None else "missing"
+
+
+@shared_task
+def exports_expire_task() -> int:
+    """Delete expired export files, keeping their log rows (periodic, from beat)."""
+    count = exports_expire()
+    logger.info("expired %d exports", count)
+    return count
+
+
+@shared_task(
+    name=RELEASE_TASK,
+    soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.EXPORT_TIME_LIMIT,
+)
+def release_build_task(*, release_id: int) -> str:
+    """Build one data release's files (routed to the ``exports`` queue)."""
+    release = release_build(release_id=release_id)
+    return release.status if release is not None else "missing"

@@ -362,6 +362,8 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
             *CELERY,
             "worker",
             "--pool=solo",
+            # The default queue and the exports' own (CELERY_TASK_ROUTES).
+            "--queues=celery,exports",
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",

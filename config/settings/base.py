@@ -5,6 +5,7 @@ Every variable is documented in the README's configuration table. ``local.py``,
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -167,6 +168,29 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.reconcile_task",
         "schedule": env.int("RECONCILE_INTERVAL_SECONDS", default=300),
     },
+}
+
+# --- Exports ----------------------------------------------------------------
+# Export files live here until they expire (the log rows stay).
+EXPORTS_DIR = Path(env.str("EXPORTS_DIR", default=str(DATA_DIR / "exports")))
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+# Data releases are kept for good (they are cited): a folder of their own.
+RELEASES_DIR = Path(env.str("RELEASES_DIR", default=str(DATA_DIR / "releases")))
+# Responses read (and written) per chunk: the export's memory is about one chunk.
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+# Sized for a million responses in the slowest format; below the broker's
+# visibility timeout, so a running export is never delivered twice.
+EXPORT_SOFT_TIME_LIMIT = env.int("EXPORT_SOFT_TIME_LIMIT", default=3000)
+EXPORT_TIME_LIMIT = env.int("EXPORT_TIME_LIMIT", default=3300)
+# Exports run on a queue of their own, served by their own worker, so a long
+# export never delays profiles and aggregates.
+CELERY_TASK_ROUTES = {
+    "reports.tasks.export_run_task": {"queue": "exports"},
+    "reports.tasks.release_build_task": {"queue": "exports"},
+}
+CELERY_BEAT_SCHEDULE["reports-exports-expire"] = {
+    "task": "reports.tasks.exports_expire_task",
+    "schedule": env.int("EXPORT_EXPIRE_INTERVAL_SECONDS", default=3600),
 }
 
 # --- Cohort aggregates ------------------------------------------------------

@@ -13,7 +13,7 @@ import yaml
 from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = ["migrate", "web", "worker", "beat"]
+APP_SERVICES = ["migrate", "web", "worker", "exports-worker", "beat"]
 PACKAGES = ["config", "core", "accounts", "surveys", "assessments", "reports"]
 
 # env("NAME"), env.bool("NAME"), env.int(...), env.list(...), env.path(...),
@@ -81,7 +81,9 @@ def test_every_service_exists(services):
     assert {"postgres", "redis", "web", "worker", "beat", "migrate"} <= set(services)
 
 
-@pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker"])
+@pytest.mark.parametrize(
+    "name", ["postgres", "redis", "web", "worker", "exports-worker"]
+)
 def test_long_running_services_have_a_healthcheck(services, name):
     healthcheck = services[name].get("healthcheck") or {}
     assert healthcheck.get("test"), f"{name} has no healthcheck"
@@ -234,3 +236,15 @@ def test_dockerfile_copy_sources_exist_in_the_build_context():
                 continue
             assert (ROOT / source).exists(), f"COPY {source}: no such file"
             assert source not in ignored, f"COPY {source}: excluded by .dockerignore"
+
+
+def test_exports_have_their_own_worker_sharing_the_files(services):
+    command = _command(services["exports-worker"])
+    assert command[command.index("-Q") + 1] == "exports"
+    folder = _environment(services["exports-worker"])["EXPORTS_DIR"]
+    releases = _environment(services["exports-worker"])["RELEASES_DIR"]
+    for name in ["web", "worker", "exports-worker"]:  # serve, expire, write
+        assert _environment(services[name])["EXPORTS_DIR"] == folder
+        assert _environment(services[name])["RELEASES_DIR"] == releases
+        for path in (folder, releases):
+            assert any(v.endswith(":" + path) for v in services[name]["volumes"])

@@ -281,13 +281,15 @@ def test_run_command_with_redis_starts_a_worker_that_computes_profiles(
 def _celery_main(run: subprocess.Popen, role: str) -> psutil.Process | None:
     """The main process of the run command's Celery ``role`` ("worker" or "beat"):
     a process running ``celery ... role`` started by the command's shell (its
-    pool processes, whose parent is the worker, run the same command line)."""
+    pool processes, whose parent is the worker, run the same command line).
+    The default worker: the exports worker (``-Q exports``) is passed over."""
     for process in psutil.Process(run.pid).children(recursive=True):
         with contextlib.suppress(psutil.Error):
             command = process.cmdline()
             parent = process.parent()
             if (
                 role in command
+                and "-Q" not in command
                 and any(part.endswith("celery") for part in command[:2])
                 and parent is not None
                 and parent.name() == "bash"

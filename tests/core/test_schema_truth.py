@@ -479,3 +479,28 @@ def test_accept_still_applies_where_there_is_one_representation(api_client):
     response = api_client.get("/api/v1/surveys/", HTTP_ACCEPT="text/csv")
 
     assert_json_error(response, 406)
+
+
+def test_every_input_serializer_takes_text_only_as_text():
+    import importlib
+
+    from core.api.serializers import InputSerializer
+
+    modules = [
+        "accounts.api.serializers",
+        "assessments.api.serializers",
+        "reports.api.exports",
+        "reports.api.releases",
+        "reports.api.serializers",
+        "reports.api.tools",
+        "surveys.api.serializers",
+    ]
+    inputs = [
+        value
+        for name in modules
+        for key, value in vars(importlib.import_module(name)).items()
+        if key.endswith("Input") and isinstance(value, type)
+    ]
+
+    assert len(inputs) > 25
+    assert [c.__name__ for c in inputs if not issubclass(c, InputSerializer)] == []

@@ -1,0 +1,320 @@
+"""Layouts: how stored responses become rows of cells.
+
+Pure Python, no database. A ``Record`` is one response as the export reads it
+(its answers decoded, its stored profile flattened); the wide layout makes it
+one row of ``wide_variables``' columns, the long layout one row per answer
+cell, and the aggregates layout flattens stored cohort aggregates to one row
+per cell. Values keep their Python types (codes and texts as ``str``, counts
+as ``int``, scores as ``float``, flags 0/1); writers format them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from reports.exports.variables import (
+    DATETIME,
+    INTEGER,
+    NUMBER,
+    SEPARATOR,
+    STRING,
+    Selection,
+    Variable,
+    question_variables,
+)
+from surveys.definition import OTHER, OTHER_SUFFIX, Definition
+
+
+class Record(NamedTuple):
+    id: str
+    version: int
+    status: str
+    voided: bool
+    started_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+    language: str
+    channel: str
+    answers: dict[str, Any]
+    # The stored profile: column name -> value (``profile_flat``), or None.
+    profile: dict[str, Any] | None
+
+
+def profile_flat(
+    scoring_version: int | None,
+    overall_level: float | None,
+    breadth: float | None,
+    bottleneck: str,
+    dimensions: list[dict],
+) -> dict[str, Any]:
+    """A stored profile as the wide layout's ``profile__*`` columns."""
+    out: dict[str, Any] = {
+        "profile__scoring_version": scoring_version,
+        "profile__overall_level": overall_level,
+        "profile__breadth": breadth,
+        "profile__bottleneck": bottleneck or None,
+    }
+    for dim in dimensions or []:
+        out[f"profile__{dim['code']}_score"] = dim.get("score")
+        out[f"profile__{dim['code']}_level"] = dim.get("level")
+    return out
+
+
+Segment = Callable[[Record], list[Any]]
+
+_RESPONSE_GETTERS: dict[str, Callable[[Record], Any]] = {
+    "response_id": lambda r: r.id,
+    "survey_version": lambda r: r.version,
+    "status": lambda r: r.status,
+    "voided": lambda r: r.voided,
+    "started_at": lambda r: r.started_at,
+    "submitted_at": lambda r: r.submitted_at,
+    "language": lambda r: r.language,
+    "channel": lambda r: r.channel,
+}
+
+
+def _segment(variables: list[Variable]) -> Segment:
+    """How to read consecutive wide columns of one question (or one column)."""
+    first = variables[0]
+    name, code, kind = first.name, first.question, first.question_type
+    width = len(variables)
+    if name in _RESPONSE_GETTERS:
+        get = _RESPONSE_GETTERS[name]
+        return lambda r: [get(r)]
+    if name.startswith("profile__") and not code:
+        names = [v.name for v in variables]
+        empty = [None] * width
+
+        def profile(r: Record) -> list[Any]:
+            p = r.profile
+            return [p.get(n) for n in names] if p else empty
+
+        return profile
+    if kind == "multiple_choice" and first.kind == "flag":
+        items = [v.item for v in variables]
+        empty = [None] * width
+
+        def flags(r: Record) -> list[Any]:
+            value = r.answers.get(code)
+            if value is None:
+                return empty
+            chosen = set(value)
+            return [1 if item in chosen else 0 for item in items]
+
+        return flags
+    if kind == "ranking":
+        empty = [None] * width
+
+        def ranked(r: Record) -> list[Any]:
+            value = r.answers.get(code)
+            if not value:
+                return empty
+            return (list(value) + empty)[:width]
+
+        return ranked
+    if kind == "matrix":
+        rows = [v.item for v in variables]
+        empty = [None] * width
+
+        def cells(r: Record) -> list[Any]:
+            value = r.answers.get(code)
+            if not value:
+                return empty
+            return [value.get(row) for row in rows]
+
+        return cells
+    return lambda r: [r.answers.get(name)]
+
+
+def _segments(variables: list[Variable]) -> list[Segment]:
+    """Group the columns: a question's flags, ranks or matrix rows are read at once."""
+    groups: list[list[Variable]] = []
+    for v in variables:
+        previous = groups[-1][0] if groups else None
+        grouped = previous is not None and (
+            (
+                v.question
+                and v.question == previous.question
+                and v.kind == previous.kind
+                and v.question_type in {"multiple_choice", "ranking", "matrix"}
+                and not v.name.endswith(OTHER_SUFFIX)
+            )
+            or (
+                not v.question
+                and not previous.question
+                and v.name.startswith("profile__")
+                and previous.name.startswith("profile__")
+            )
+        )
+        if grouped:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [_segment(group) for group in groups]
+
+
+class WideLayout:
+    """One row per response, one column per variable."""
+
+    def __init__(self, variables: list[Variable]) -> None:
+        self.variables = variables
+        self._segments = _segments(variables)
+
+    def row(self, record: Record) -> list[Any]:
+        row: list[Any] = []
+        for segment in self._segments:
+            row += segment(record)
+        return row
+
+    def rows(self, records: list[Record]) -> list[list[Any]]:
+        return [self.row(record) for record in records]
+
+
+LONG_VARIABLES = [
+    Variable("response_id", STRING, {"en": "Response id", "pt-br": "Id da resposta"}),
+    Variable(
+        "survey_version",
+        INTEGER,
+        {"en": "Survey version", "pt-br": "Versão do questionário"},
+    ),
+    Variable(
+        "submitted_at",
+        DATETIME,
+        {"en": "Submitted at (UTC)", "pt-br": "Enviada em (UTC)"},
+    ),
+    Variable(
+        "question", STRING, {"en": "Question code", "pt-br": "Código da pergunta"}
+    ),
+    Variable(
+        "item",
+        STRING,
+        {
+            "en": "Row, rank or 'other' (empty for the question's own value)",
+            "pt-br": "Linha, posição ou 'other' (vazio para o valor da própria pergunta)",
+        },
+    ),
+    Variable(
+        "value",
+        STRING,
+        {
+            "en": "Answer value (code, number or text)",
+            "pt-br": "Valor da resposta (código, número ou texto)",
+        },
+    ),
+]
+
+
+class LongLayout:
+    """One row per answer cell: a chosen option, a rank, a matrix row, a text."""
+
+    variables = LONG_VARIABLES
+
+    def __init__(self, definition: Definition, selection: Selection) -> None:
+        self.questions = []
+        for question in definition.questions.values():
+            allowed = {
+                v.name
+                for v in question_variables(definition, question)
+                if selection.allows(v.sensitive)
+            }
+            if question.code in allowed or any(
+                name.startswith(question.code + SEPARATOR) for name in allowed
+            ):
+                other = question.code + OTHER_SUFFIX
+                self.questions.append(
+                    (question.code, question.type, other if other in allowed else None)
+                )
+
+    def rows(self, records: list[Record]) -> list[list[Any]]:
+        out: list[list[Any]] = []
+        for r in records:
+            head = [r.id, r.version, r.submitted_at]
+            answers = r.answers
+            for code, kind, other in self.questions:
+                value = answers.get(code)
+                if value is None:
+                    continue
+                if kind == "multiple_choice":
+                    out.extend([*head, code, "", choice] for choice in value)
+                elif kind == "ranking":
+                    out.extend(
+                        [*head, code, f"rank{place}", choice]
+                        for place, choice in enumerate(value, start=1)
+                    )
+                elif kind == "matrix":
+                    out.extend([*head, code, row, cell] for row, cell in value.items())
+                else:
+                    out.append([*head, code, "", _text(value)])
+                if other is not None and other in answers:
+                    out.append([*head, code, OTHER, answers[other]])
+        return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+AGGREGATE_VARIABLES = [
+    Variable(
+        "survey_version",
+        INTEGER,
+        {"en": "Survey version", "pt-br": "Versão do questionário"},
+    ),
+    Variable(
+        "segment",
+        STRING,
+        {
+            "en": "Segment (question codes; empty for all responses)",
+            "pt-br": "Segmento (códigos das perguntas; vazio para todas as respostas)",
+        },
+    ),
+    Variable(
+        "group", STRING, {"en": "Group of the segment", "pt-br": "Grupo do segmento"}
+    ),
+    Variable(
+        "cell",
+        STRING,
+        {
+            "en": "Cell (path in the aggregates)",
+            "pt-br": "Célula (caminho nos agregados)",
+        },
+    ),
+    Variable("value", NUMBER, {"en": "Numeric value", "pt-br": "Valor numérico"}),
+    Variable(
+        "text", STRING, {"en": "Other value (text)", "pt-br": "Outro valor (texto)"}
+    ),
+]
+
+
+def aggregate_rows(
+    version: int, segment: str, groups: dict[str, Any]
+) -> Iterator[list[Any]]:
+    """One stored snapshot's cells, flattened: a row per leaf, its path dotted."""
+    for group in sorted(groups):
+        for path, leaf in _leaves(groups[group], ""):
+            if isinstance(leaf, bool) or not isinstance(leaf, int | float):
+                yield [
+                    version,
+                    segment,
+                    group,
+                    path,
+                    None,
+                    None if leaf is None else str(leaf),
+                ]
+            else:
+                yield [version, segment, group, path, leaf, None]
+
+
+def _leaves(node: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key in sorted(node, key=str):
+            yield from _leaves(node[key], f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _leaves(item, f"{path}[{index}]")
+    else:
+        yield path, node
