@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from core.api.serializers import InputSerializer
 
 
-class TokenCreateInput(serializers.Serializer):
+class TokenCreateInput(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 

@@ -15,6 +15,7 @@ from assessments.models import (
 )
 from assessments.services.projects import CASE_STUDY_FIELDS
 from core.api.history import ChangeOutput
+from core.api.serializers import InputSerializer
 
 ROLE_HELP = "Your role in the organisation: owner, member or viewer (null for staff who are not members)."
 
@@ -22,7 +23,7 @@ ROLE_HELP = "Your role in the organisation: owner, member or viewer (null for st
 # --- Organisations ----------------------------------------------------------------
 
 
-class OrganisationInput(serializers.Serializer):
+class OrganisationInput(InputSerializer):
     name = serializers.CharField(max_length=120)
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000
@@ -51,7 +52,7 @@ class MemberOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberInviteInput(serializers.Serializer):
+class MemberInviteInput(InputSerializer):
     email = serializers.EmailField(
         required=False,
         allow_blank=True,
@@ -67,6 +68,12 @@ class MemberInviteInput(serializers.Serializer):
 
 
 class MemberInvitationOutput(serializers.ModelSerializer):
+    # Read-only model fields lose allow_blank in DRF: say it here, or the
+    # schema would promise an address on a link made to share.
+    email = serializers.CharField(
+        allow_blank=True,
+        help_text="The only address that may accept; empty for a link to share.",
+    )
     token = serializers.CharField(help_text="Shown once: only its hash is stored.")
     link = serializers.CharField(help_text="The page where the invitee accepts.")
 
@@ -76,14 +83,14 @@ class MemberInvitationOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberUpdateInput(serializers.Serializer):
+class MemberUpdateInput(InputSerializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000
     )
 
 
-class InvitationAcceptInput(serializers.Serializer):
+class InvitationAcceptInput(InputSerializer):
     token = serializers.CharField(max_length=128)
 
 
@@ -141,7 +148,7 @@ class HistoryEntryOutput(serializers.Serializer):
 # --- Projects -------------------------------------------------------------------------
 
 
-class ProjectInput(serializers.Serializer):
+class ProjectInput(InputSerializer):
     organisation = serializers.IntegerField(help_text="The organisation's id.")
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -150,7 +157,7 @@ class ProjectInput(serializers.Serializer):
     )
 
 
-class ProjectUpdateInput(serializers.Serializer):
+class ProjectUpdateInput(InputSerializer):
     name = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(
@@ -185,7 +192,7 @@ class ProjectOutput(serializers.ModelSerializer):
         return getattr(project, "open_sprint_id", None)
 
 
-class CaseStudyInput(serializers.Serializer):
+class CaseStudyInput(InputSerializer):
     automated_stages = serializers.ListField(
         child=serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES.items())),
         required=False,
@@ -210,6 +217,9 @@ class CaseStudyInput(serializers.Serializer):
 
 class CaseStudyOutput(serializers.ModelSerializer):
     project = serializers.IntegerField(source="project_id")
+    updated_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null until the case study is first saved."
+    )
 
     class Meta:
         model = CaseStudy
@@ -217,7 +227,7 @@ class CaseStudyOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeploymentInput(serializers.Serializer):
+class DeploymentInput(InputSerializer):
     deployed_at = serializers.DateTimeField(
         help_text="When the model version went into service."
     )
@@ -264,7 +274,7 @@ class DeploymentOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IncidentInput(serializers.Serializer):
+class IncidentInput(InputSerializer):
     started_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(
         required=False, allow_null=True, default=None
@@ -369,7 +379,7 @@ class ProjectMaturityOutput(serializers.Serializer):
     scope_suggestion = serializers.DictField(allow_null=True)
 
 
-class MaturityInviteInput(serializers.Serializer):
+class MaturityInviteInput(InputSerializer):
     members = serializers.ListField(
         child=serializers.IntegerField(),
         required=False,
@@ -395,7 +405,7 @@ class MaturityLinkOutput(serializers.Serializer):
 # --- Sprints --------------------------------------------------------------------------
 
 
-class PipelineInput(serializers.Serializer):
+class PipelineInput(InputSerializer):
     name = serializers.CharField(max_length=120)
     stage = serializers.ChoiceField(choices=list(flowchart.LIFECYCLE_STAGES.items()))
     tools = serializers.ListField(
@@ -423,7 +433,7 @@ class PipelineOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StepDataInput(serializers.Serializer):
+class StepDataInput(InputSerializer):
     """The data of the step the sprint is in (only that step's fields)."""
 
     objective = serializers.CharField(
@@ -486,21 +496,21 @@ class StepDataInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class SprintCreateInput(serializers.Serializer):
+class SprintCreateInput(InputSerializer):
     project = serializers.IntegerField()
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000
     )
 
 
-class SprintUpdateInput(serializers.Serializer):
+class SprintUpdateInput(InputSerializer):
     data = StepDataInput()
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000
     )
 
 
-class TransitionInput(serializers.Serializer):
+class TransitionInput(InputSerializer):
     to = serializers.ChoiceField(choices=list(flowchart.STATE_LABELS.items()))
     data = StepDataInput(required=False, help_text="The data of the step being left.")
     note = serializers.CharField(
@@ -515,6 +525,24 @@ class TransitionInput(serializers.Serializer):
 
 class SprintOutput(serializers.ModelSerializer):
     project = serializers.IntegerField(source="project_id")
+    # Read-only model fields lose allow_blank in DRF, and with it the empty
+    # value in the schema's enum: these are empty until a step sets them.
+    opened_for = serializers.ChoiceField(
+        choices=flowchart.REASON_CHOICES,
+        allow_blank=True,
+        help_text="The maintenance reason carried from the previous sprint; "
+        "empty for a sprint not opened for maintenance.",
+    )
+    result = serializers.ChoiceField(
+        choices=list(flowchart.RESULTS.items()),
+        allow_blank=True,
+        help_text="Empty until the verification step records one.",
+    )
+    maintenance_reason = serializers.ChoiceField(
+        choices=flowchart.REASON_CHOICES,
+        allow_blank=True,
+        help_text="Empty unless the sprint needs maintenance.",
+    )
     organisation = serializers.IntegerField(source="project.organisation_id")
     step = serializers.IntegerField(
         allow_null=True, help_text="1-5; null once completed."
@@ -575,7 +603,7 @@ class SprintOutput(serializers.ModelSerializer):
         return following.first() if sprint.needs_maintenance else None
 
 
-class SprintMetricsInput(serializers.Serializer):
+class SprintMetricsInput(InputSerializer):
     deployments_per_week = serializers.FloatField(
         required=False, allow_null=True, min_value=0
     )

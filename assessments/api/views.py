@@ -67,6 +67,7 @@ from assessments.services import (
     sprint_transition,
     sprint_update,
 )
+from core.api.query import query_id
 
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 NOT_VISIBLE = "No such object, or it belongs to an organisation you are not in."
@@ -332,18 +333,19 @@ class ProjectListView(ScopedMixin, generics.ListAPIView):
 
     def get_queryset(self):
         projects = project_list_for_user(user=self.request.user)
-        organisation = self.request.query_params.get("organisation")
-        if organisation:
-            if not organisation.isdigit():
-                raise serializers.ValidationError(
-                    {"organisation": ["An organisation id."]}
-                )
-            projects = projects.filter(organisation_id=int(organisation))
+        organisation = query_id(self.request, "organisation")
+        if organisation is not None:
+            projects = projects.filter(organisation_id=organisation)
         return _with_open_sprint(projects)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY)
+            OpenApiParameter(
+                "organisation",
+                {"type": "integer", "minimum": 1},
+                OpenApiParameter.QUERY,
+                description="Only this organisation's projects (its id, 1 or more).",
+            )
         ],
         summary="List the projects of your organisations",
     )
@@ -621,16 +623,19 @@ class SprintListView(ScopedMixin, generics.ListAPIView):
         sprints = sprint_list_for_user(user=self.request.user).prefetch_related(
             "pipelines"
         )
-        project = self.request.query_params.get("project")
-        if project:
-            if not project.isdigit():
-                raise serializers.ValidationError({"project": ["A project id."]})
-            sprints = sprints.filter(project_id=int(project))
+        project = query_id(self.request, "project")
+        if project is not None:
+            sprints = sprints.filter(project_id=project)
         return sprints
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("project", OpenApiTypes.INT, OpenApiParameter.QUERY)
+            OpenApiParameter(
+                "project",
+                {"type": "integer", "minimum": 1},
+                OpenApiParameter.QUERY,
+                description="Only this project's sprints (its id, 1 or more).",
+            )
         ],
         summary="List the sprints of your organisations' projects",
     )

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -37,7 +38,20 @@ def _normalise(exc: Exception) -> Exception:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Turn DRF, Django and domain exceptions into the single error shape."""
+    """Turn DRF, Django and domain exceptions into the single error shape,
+    rendered as JSON whatever representation the client asked for."""
+    response = _error_response(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        # A CSV or YAML renderer would label the error document with its own
+        # type (or fail on it): DRF renders a response with the request's
+        # accepted renderer, so errors switch it to JSON.
+        request.accepted_renderer = ORJSONRenderer()
+        request.accepted_media_type = ORJSONRenderer.media_type
+    return response
+
+
+def _error_response(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, OperationalError | InterfaceError):
         # A lost or refused database connection (a restart, a failover, a
         # terminated backend): the request changed nothing that was not

@@ -18,7 +18,10 @@ class YAMLRenderer(BaseRenderer):
 
 
 class CSVRenderer(BaseRenderer):
-    """Render text already built as CSV by the view (see core.csv)."""
+    """Render text already built as CSV by the view (see core.csv).
+
+    Errors never reach it: the exception handler renders them as JSON.
+    """
 
     media_type = "text/csv"
     format = "csv"
@@ -27,9 +30,4 @@ class CSVRenderer(BaseRenderer):
     def render(
         self, data: Any, accepted_media_type=None, renderer_context=None
     ) -> bytes:
-        if isinstance(data, str):
-            return data.encode()
-        # Errors come as the usual JSON error document.
-        import json
-
-        return json.dumps(data).encode()
+        return data.encode()

@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.query import query_value
+from core.api.serializers import InputSerializer
 from reports.export_selectors import export_get_for_user, export_list_for_user
 from reports.export_services import (
     export_cancel,
@@ -22,7 +24,7 @@ from reports.models import Export
 from surveys.models import Survey
 
 
-class ExportInput(serializers.Serializer):
+class ExportInput(InputSerializer):
     survey = serializers.SlugField(help_text="The survey's slug.")
     format = serializers.ChoiceField(choices=Export.Format.choices)
     layout = serializers.ChoiceField(
@@ -108,7 +110,7 @@ class ExportListView(generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         exports = export_list_for_user(
-            user=request.user, survey_slug=request.query_params.get("survey", "")
+            user=request.user, survey_slug=query_value(request, "survey") or ""
         )
         page = self.paginate_queryset(exports)
         return self.get_paginated_response(ExportOutput(page, many=True).data)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.serializers import InputSerializer
 from reports.models import Release
 from reports.release_services import RELEASE_FORMATS, release_create, release_folder
 from surveys.models import Survey
@@ -47,7 +48,7 @@ class ReleaseOutput(serializers.ModelSerializer):
         return [{**f, "url": base + f["name"]} for f in release.files]
 
 
-class ReleaseInput(serializers.Serializer):
+class ReleaseInput(InputSerializer):
     formats = serializers.ListField(
         child=serializers.ChoiceField(choices=list(RELEASE_FORMATS)),
         required=False,

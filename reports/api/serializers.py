@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.serializers import InputSerializer
 from reports.models import ResponseProfile
 from reports.profiles import PROFILE_CONTENT
 
@@ -35,7 +36,7 @@ class ProfileOutput(serializers.ModelSerializer):
         fields = ["response", "version", *PROFILE_CONTENT, "computed_at"]
 
 
-class AggregatesQueryInput(serializers.Serializer):
+class AggregatesQueryInput(InputSerializer):
     segment = serializers.CharField(
         required=False,
         allow_blank=True,

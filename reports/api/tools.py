@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.history import ChangeOutput
+from core.api.query import query_value
+from core.api.serializers import InputSerializer
 from core.history import Entry
 from reports.catalogue import tool_history, tool_list
 from reports.catalogue_services import tool_create, tool_delete, tool_update
@@ -53,7 +55,7 @@ class ToolOutput(serializers.ModelSerializer):
         return self.context.get("ratings", {}).get(tool.code)
 
 
-class ToolInput(serializers.Serializer):
+class ToolInput(InputSerializer):
     code = serializers.SlugField(max_length=40)
     name = serializers.CharField(max_length=120)
     open_source = serializers.BooleanField(
@@ -76,7 +78,7 @@ class ToolInput(serializers.Serializer):
         return fields
 
 
-class ToolUpdateInput(serializers.Serializer):
+class ToolUpdateInput(InputSerializer):
     name = serializers.CharField(max_length=120, required=False)
     open_source = serializers.BooleanField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -91,7 +93,7 @@ class ToolUpdateInput(serializers.Serializer):
         return fields
 
 
-class ToolQueryInput(serializers.Serializer):
+class ToolQueryInput(InputSerializer):
     present = serializers.ListField(
         child=serializers.ChoiceField(choices=list(CRITERIA)),
         required=False,
@@ -134,14 +136,11 @@ class ToolListView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
+        open_source = query_value(self.request, "open_source")
         query = ToolQueryInput(
             data={
                 "present": self.request.query_params.getlist("present"),
-                **(
-                    {"open_source": self.request.query_params["open_source"]}
-                    if "open_source" in self.request.query_params
-                    else {}
-                ),
+                **({} if open_source is None else {"open_source": open_source}),
             }
         )
         query.is_valid(raise_exception=True)

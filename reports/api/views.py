@@ -3,14 +3,14 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_orjson_renderer.renderers import ORJSONRenderer
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import error_body
+from core.api.query import query_value
 from reports.aggregation import ALL
 from reports.api.serializers import (
     AggregatesOutput,
@@ -155,10 +155,7 @@ class SurveyAggregatesView(APIView):
     renderer_classes = [ORJSONRenderer]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("segment", OpenApiTypes.STR, OpenApiParameter.QUERY),
-            OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.QUERY),
-        ],
+        parameters=[AggregatesQueryInput],
         responses={
             200: AggregatesOutput,
             401: OpenApiResponse(
@@ -215,7 +212,14 @@ class SurveyAggregatesView(APIView):
             raise exceptions.PermissionDenied(
                 "Only the survey's owner, its collaborators or staff may read its aggregates."
             )
-        query = AggregatesQueryInput(data=request.query_params)
+        query = AggregatesQueryInput(
+            data={
+                name: value
+                for name in ("segment", "version")
+                if (value := query_value(request, name, allow_empty=name == "segment"))
+                is not None
+            }
+        )
         query.is_valid(raise_exception=True)
         segment = query.validated_data["segment"].strip()
         number = query.validated_data.get("version")

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from surveys.api.permissions import RESUME_HEADER_NAME
+from surveys.api.serializers import ANSWER_KEYS_HELP
 
 
 class AnswersFieldExtension(OpenApiSerializerFieldExtension):
@@ -13,10 +14,7 @@ class AnswersFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         schema = build_basic_type(OpenApiTypes.OBJECT)
         schema["additionalProperties"] = {}
-        schema["description"] = (
-            'Question code -> answer value; an "other" text goes under '
-            "`<code>__other`. See docs/survey-definition.md for each type's value."
-        )
+        schema["description"] = f"Question code -> answer value. {ANSWER_KEYS_HELP}"
         return schema
 
 

@@ -2,10 +2,20 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api.serializers import InputSerializer
 from surveys.models import Response, Survey, SurveyCollaborator
 from surveys.services import resume_token_for
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+ANSWER_KEYS_HELP = (
+    "The keys are the question codes of the response's survey version (each "
+    'matches `^[a-z][a-z0-9_]{0,39}$`); an "other" text goes under '
+    "`<code>__other`. Any other key, or a value its question does not take, "
+    "is a 400 naming it in `errors`. See docs/survey-definition.md for each "
+    "type's value."
+)
 
 
 class AnswersField(serializers.Field):
@@ -13,12 +23,17 @@ class AnswersField(serializers.Field):
 
     The answer sheet checks every value against its question (and reports
     errors by question code), so nothing is validated per key here; this also
-    keeps the submission path cheap.
+    keeps the submission path cheap. The schema cannot list a survey's codes,
+    so every answers field's description says which keys it takes.
     """
 
     default_error_messages = {
         "not_a_dict": "Send an object mapping question codes to answers."
     }
+
+    def __init__(self, **kwargs) -> None:
+        help_text = kwargs.pop("help_text", "Question code -> answer value.")
+        super().__init__(help_text=f"{help_text} {ANSWER_KEYS_HELP}", **kwargs)
 
     def to_internal_value(self, data: object) -> dict:
         if not isinstance(data, dict):
@@ -68,7 +83,7 @@ class SurveyDetailOutput(SurveyOutput):
         fields = [*SurveyOutput.Meta.fields, "consent", "definition"]
 
 
-class SurveyUpdateInput(serializers.Serializer):
+class SurveyUpdateInput(InputSerializer):
     status = serializers.ChoiceField(choices=Survey.Status.choices, required=False)
     access = serializers.ChoiceField(choices=Survey.Access.choices, required=False)
     opens_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -92,7 +107,7 @@ class VersionOutput(serializers.Serializer):
     definition = serializers.JSONField()
 
 
-class CollaboratorInput(serializers.Serializer):
+class CollaboratorInput(InputSerializer):
     email = serializers.EmailField(help_text="A researcher's account email.")
     role = serializers.ChoiceField(choices=SurveyCollaborator.Role.choices)
 
@@ -105,13 +120,16 @@ class CollaboratorOutput(serializers.Serializer):
     added_at = serializers.DateTimeField()
 
 
-class InvitationsInput(serializers.Serializer):
+class InvitationsInput(InputSerializer):
     count = serializers.IntegerField(min_value=1, max_value=10_000)
     label = serializers.CharField(
         max_length=100, required=False, default="", allow_blank=True
     )
     expires_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A moment in the future (a past one is a 400); none: no expiry.",
     )
 
 
@@ -122,7 +140,7 @@ class InvitationOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
 
 
-class ResponseCreateInput(serializers.Serializer):
+class ResponseCreateInput(InputSerializer):
     answers = AnswersField(
         required=False,
         default=dict,
@@ -141,7 +159,7 @@ class ResponseCreateInput(serializers.Serializer):
     )
 
 
-class ResponseUpdateInput(serializers.Serializer):
+class ResponseUpdateInput(InputSerializer):
     answers = AnswersField(
         required=False,
         default=dict,
@@ -150,11 +168,11 @@ class ResponseUpdateInput(serializers.Serializer):
     language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
 
 
-class ResponseSubmitInput(serializers.Serializer):
+class ResponseSubmitInput(InputSerializer):
     answers = AnswersField(required=False)
 
 
-class ResponseVoidInput(serializers.Serializer):
+class ResponseVoidInput(InputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 

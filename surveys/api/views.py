@@ -169,8 +169,28 @@ class SurveyVersionView(APIView):
     renderer_classes = [ORJSONRenderer, YAMLRenderer]
 
     @extend_schema(
-        responses={200: s.VersionOutput},
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["json", "yaml"],
+                description="The same as `Accept: application/json` or "
+                "`Accept: application/yaml`, for links.",
+            )
+        ],
+        responses={
+            (200, "application/json"): s.VersionOutput,
+            (200, "application/yaml"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The definition document alone, in YAML, as "
+                "`POST /surveys/` takes it (see docs/survey-definition.md).",
+            ),
+        },
         summary="One version's definition (JSON, or YAML with Accept: application/yaml)",
+        description="With `Accept: application/yaml` (or `?format=yaml`) the answer "
+        "is the definition document alone, as `POST /surveys/` takes it; errors "
+        "are JSON either way.",
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
         survey = _survey_for_reading(request, slug)
@@ -242,7 +262,24 @@ class InvitationsView(APIView):
 
     @extend_schema(
         request=s.InvitationsInput,
-        responses={201: s.InvitationOutput(many=True)},
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["json", "csv"],
+                description="The same as `Accept: application/json` or "
+                "`Accept: text/csv`.",
+            )
+        ],
+        responses={
+            (201, "application/json"): s.InvitationOutput(many=True),
+            (201, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="A CSV file with the columns id, url, token and "
+                "expires_at, one invitation a row.",
+            ),
+        },
         summary="Generate single-use invitation links (JSON, or CSV with Accept: text/csv)",
     )
     def post(self, request: Request, slug: str) -> Response:
@@ -284,8 +321,10 @@ class InvitationsView(APIView):
 
 
 def _idempotency_key(request: Request) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if key and not IDEMPOTENCY_KEY.fullmatch(key):
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return ""
+    if not IDEMPOTENCY_KEY.fullmatch(key):
         raise exceptions.ValidationError({"Idempotency-Key": [IDEMPOTENCY_KEY_HELP]})
     return key
 

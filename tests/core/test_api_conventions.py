@@ -320,9 +320,24 @@ def test_pagination_caps_the_page_size():
     assert page == list(range(200))
 
 
-def test_pagination_ignores_a_nonsense_page_size():
-    _paginator, page = paginate("?page_size=-5")
-    assert len(page) == settings.API_PAGE_SIZE
+@pytest.mark.parametrize(
+    "query", ["-5", "0", "", "ten", "1e3", "2.5", "٣", "5&page_size=6"]
+)
+def test_pagination_refuses_a_page_size_the_schema_does_not_allow(query):
+    # The schema documents a whole number of 1 or more, sent once: anything
+    # else is a 400 naming it, not a silent default.
+    with pytest.raises(exceptions.ValidationError) as caught:
+        paginate(f"?page_size={query}")
+
+    assert list(caught.value.detail) == ["page_size"]
+
+
+@pytest.mark.parametrize("query", ["page=", "page=1&page=2"])
+def test_pagination_refuses_an_empty_or_repeated_page(query):
+    with pytest.raises(exceptions.ValidationError) as caught:
+        paginate(f"?{query}")
+
+    assert list(caught.value.detail) == ["page"]
 
 
 def test_paginated_response_carries_count_and_links():

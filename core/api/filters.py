@@ -1,0 +1,21 @@
+"""The filter backend of every list: django-filter, with each filter's
+parameter sent at most once and never empty."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+
+from core.api.query import query_value
+
+
+class FilterBackend(DjangoFilterBackend):
+    """Refuse ``?status=`` and ``?status=open&status=closed``.
+
+    django-filter reads an empty value as no filter and a repeated one as its
+    last value; the schema documents one value from the filter's choices.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            for name in filterset_class.base_filters:
+                query_value(request, name)
+        return super().filter_queryset(request, queryset, view)
