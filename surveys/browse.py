@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.pagination import CursorPagination
 
+from core.api.pagination import CursorPagination
 from surveys.models import Response, Survey, translate
 from surveys.selectors import sheet_for_version_id
 
@@ -40,9 +40,6 @@ class ResponseCursorPagination(CursorPagination):
     """Newest submission first, by (submitted_at, id): stable at any depth."""
 
     ordering = ("-submitted_at", "-id")
-    page_size = settings.API_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = settings.API_MAX_PAGE_SIZE
 
 
 def answer_choices(survey: Survey, language: str | None = None) -> list:

@@ -25,6 +25,16 @@ def query_value(
     return values[0]
 
 
+def query_values(request: Request, name: str) -> list[str]:
+    """Return every value of a repeatable query parameter; an empty one is a 400."""
+    values = request.query_params.getlist(name)
+    if "" in values:
+        raise serializers.ValidationError(
+            {name: [_("Send a value, or leave the parameter out.")]}
+        )
+    return values
+
+
 def query_id(request: Request, name: str) -> int | None:
     """Return a query parameter naming an object by its id, or None if absent."""
     value = query_value(request, name)

@@ -7,7 +7,6 @@ import re
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import FilterBackend
 from core.api.parsers import JSONParser, TextYAMLParser, YAMLParser
 from core.api.renderers import CSVRenderer, YAMLRenderer
 from core.csv import csv_text
@@ -329,8 +329,8 @@ def _idempotency_key(request: Request) -> str:
     return key
 
 
-class SurveyFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, handing the view's survey to the FilterSet.
+class SurveyFilterBackend(FilterBackend):
+    """The API's filter backend, handing the view's survey to the FilterSet.
 
     django-filter documents overriding ``get_filterset_kwargs`` for this.
     """

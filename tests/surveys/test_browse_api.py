@@ -185,7 +185,10 @@ def test_filters_combine_and_answers_can_be_repeated(api_client, survey, owner, 
         ({"answer": "shoe_size:42"}, "answer"),
         ({"answer": "years:4"}, "answer"),  # a number question, not a choice
         ({"answer": "role"}, "answer"),
-        ({"page_size": "x", "cursor": "not-a-cursor"}, None),
+        ({"page_size": "x"}, "page_size"),
+        ({"page_size": "0"}, "page_size"),
+        ({"status": ""}, "status"),  # empty is not "any" in the API
+        ({"cursor": "not-a-cursor"}, None),
     ],
 )
 def test_a_bad_filter_is_a_400_naming_its_parameter(
