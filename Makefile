@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; the rest are helpers.
-.PHONY: run test lint format lock clean bench bench-recompute
+.PHONY: run test lint format lock clean bench bench-recompute bench-dashboard
 
 run:  ## install, migrate, load demo data and serve (worker and beat too with REDIS_URL)
 	bash bin/run
@@ -24,3 +24,6 @@ bench:  ## benchmarks against baselines measured in the same run (needs PostgreS
 
 bench-recompute:  ## the recomputation benchmark only; ARGS="--million" for 1,000,000 responses
 	bash bin/bench recompute $(ARGS)
+
+bench-dashboard:  ## the dashboard page and its API; ARGS="--million" for 1,000,000 responses
+	bash bin/bench dashboard $(ARGS)

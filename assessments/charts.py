@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -58,16 +59,17 @@ def flowchart_svg(state: str) -> str:
                 f'x2="{centre_x}" y2="{y + _BOX_H + _GAP - 2}" marker-end="url(#arrow)"/>'
             )
     end_y = _box_y(len(flowchart.STEPS))
+    no, end = escape(_("no")), escape(_("End of the sprint"))
     done_css = "flow-step current" if state == flowchart.COMPLETED else "flow-step"
     parts.append(
         f'<line class="flow-edge" x1="{centre_x}" y1="{end_y - _GAP}" x2="{centre_x}" '
         f'y2="{end_y - 2}" marker-end="url(#arrow)"/>'
         f'<text class="flow-note" x="{centre_x + 8}" y="{end_y - _GAP / 2}" '
-        f'dominant-baseline="central">{escape(_("no"))}</text>'
+        f'dominant-baseline="central">{no}</text>'
         f'<g class="{done_css}"><ellipse cx="{centre_x}" cy="{end_y + _BOX_H / 2 - 4}" '
         f'rx="{_BOX_W / 3}" ry="{_BOX_H / 2 - 4}"/>'
         f'<text x="{centre_x}" y="{end_y + _BOX_H / 2 - 4}" text-anchor="middle" '
-        f'dominant-baseline="central">{escape(_("End of the sprint"))}</text></g>'
+        f'dominant-baseline="central">{end}</text></g>'
     )
     right = _LEFT + _BOX_W
     parts.append(_back_arrow(right, 2, 1, 24, _("not resolved")))
@@ -203,4 +205,6 @@ def nice_ceiling(value: float) -> float:
 
 
 def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else str(int(value))
+    """A tick value with at most two decimals, in the language's format."""
+    value = round(value, 2)
+    return number_format(value if value % 1 else int(value))

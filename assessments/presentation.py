@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +19,13 @@ from reports.presentation import radar_chart_svg
 from surveys.scoring_rules import text_in
 
 NONE = "\N{EN DASH}"  # shown for a missing value
+
+
+def _shown(value: float | None) -> str:
+    """A level or score in the language's format, a dash when missing."""
+    return NONE if value is None else number_format(value)
+
+
 METRIC_LABELS = {
     "deployments_per_week": gettext_lazy("Deployments per week"),
     "lead_time_hours": gettext_lazy("Lead time for changes (hours)"),
@@ -71,10 +79,7 @@ def maturity_context(maturity: ProjectMaturity, *, language: str) -> dict[str, A
         legend.append(("first", _("First: %(name)s") % {"name": snapshot_name(first)}))
     series.append(("radar-level", [latest_levels[c] or 0 for c in codes]))
     legend.append(("level", _("Latest: %(name)s") % {"name": snapshot_name(latest)}))
-    summary = "; ".join(
-        f"{code}: {latest_levels[code] if latest_levels[code] is not None else NONE}"
-        for code in codes
-    )
+    summary = "; ".join(f"{code}: {_shown(latest_levels[code])}" for code in codes)
     rows = [
         {
             "code": code,
@@ -118,7 +123,7 @@ def maturity_context(maturity: ProjectMaturity, *, language: str) -> dict[str, A
             label=_("Overall level and breadth per sprint: %(values)s")
             % {
                 "values": "; ".join(
-                    f"{name} {o if o is not None else NONE} / {b if b is not None else NONE}"
+                    f"{name} {_shown(o)} / {_shown(b)}"
                     for name, o, b in zip(names, overall, breadth, strict=True)
                 )
             },
@@ -167,7 +172,7 @@ def metrics_context(data: dict[str, Any]) -> dict[str, Any]:
                     % {
                         "metric": METRIC_LABELS[metric],
                         "values": "; ".join(
-                            f"{n} {v if v is not None else NONE}"
+                            f"{n} {_shown(v)}"
                             for n, v in zip(names, values, strict=True)
                         ),
                     },

@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import migrations, models
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
@@ -118,6 +119,8 @@ class Change:
     old: Any
     new: Any
     label: str = ""  # the field's verbose name, for people
+    old_shown: Any = None  # the values as people read them (pages)
+    new_shown: Any = None
 
 
 @dataclass
@@ -159,10 +162,7 @@ def history_entries(
         changes: list[Change] = []
         if record.history_type == "~" and before is not None:
             delta = record.diff_against(before, excluded_fields=hidden)
-            changes = [
-                Change(c.field, plain(c.old), plain(c.new), _label(record, c.field))
-                for c in delta.changes
-            ]
+            changes = [_change(record, c.field, c.old, c.new) for c in delta.changes]
         elif record.history_type == "+":
             for tracked in record.tracked_fields:
                 name = tracked.name
@@ -170,9 +170,7 @@ def history_entries(
                     continue
                 value = getattr(record, tracked.attname)
                 if value not in (None, "", [], {}):
-                    changes.append(
-                        Change(name, None, plain(value), str(tracked.verbose_name))
-                    )
+                    changes.append(_change(record, name, None, value))
         previous[record.id] = record
         entries.append(
             Entry(
@@ -191,8 +189,38 @@ def history_entries(
     return entries
 
 
-def _label(record: Any, name: str) -> str:
-    return str(record._meta.get_field(name).verbose_name)
+def _change(record: Any, name: str, old: Any, new: Any) -> Change:
+    model_field = record._meta.get_field(name)
+    return Change(
+        name,
+        plain(old),
+        plain(new),
+        str(model_field.verbose_name),
+        shown(model_field, old),
+        shown(model_field, new),
+    )
+
+
+def shown(model_field: models.Field, value: Any) -> Any:
+    """A field's value as people read it in the active language.
+
+    A choice by its label (each item of a list of choices too), a date and
+    time in the local format, a number with the language's decimal mark.
+    """
+    if value is None:
+        return None
+    base = getattr(model_field, "base_field", None)  # a list of values
+    if base is not None and isinstance(value, list | tuple):
+        return [shown(base, item) for item in value]
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, float | decimal.Decimal):
+        return formats.number_format(value)
+    return value
 
 
 def with_actors(entries: list[Entry]) -> list[Entry]:

@@ -47,6 +47,9 @@ PUBLIC_PARTS = ("dimensions", "overall", "breadth", "items")
 # consecutive summaries never isolates fewer than k respondents' answers (with
 # a release after every submission, the difference would be one person's).
 PUBLIC_RELEASE = "@public"
+# The stored activity of a version (per day, funnel, durations; see
+# ``reports.selectors.activity_compute``): for the dashboards, never public.
+ACTIVITY = "@activity"
 
 
 def public_release_due(released_n: int | None, n: int, k: int) -> bool:

@@ -22,9 +22,10 @@ from reports.profiles_sql import (
     profile_inputs,
     response_ids_by_version,
 )
-from reports.public import PUBLIC_RELEASE, public_release_due
+from reports.public import ACTIVITY, PUBLIC_RELEASE, public_release_due
 from reports.scoring_batch import BatchScorer
 from reports.selectors import (
+    activity_compute,
     aggregates_compute,
     responses_needing_profile,
     rules_for_version_id,
@@ -339,6 +340,10 @@ def _public_release_due(version: SurveyVersion, n: int, k: int) -> bool:
 def aggregates_recompute(*, version: SurveyVersion) -> int:
     """Recompute and store every aggregate snapshot of a version; return how many.
 
+    Beside the segments, the version's activity (``ACTIVITY``: responses per
+    day, the completion funnel, durations, bottlenecks) is stored too, for the
+    dashboards; it is not counted in the number returned.
+
     Counts the responses whose profile is stored (the profile task schedules
     a refresh after storing one, so none is missed for long). Idempotent: an
     upsert per snapshot on (version, segment), in one transaction with the
@@ -363,6 +368,9 @@ def aggregates_recompute(*, version: SurveyVersion) -> int:
         stored = list(result.items())
         if _public_release_due(version, result[""][0], k):
             stored.append((PUBLIC_RELEASE, result[""]))
+        activity = activity_compute(version_id=version.pk)
+        # Timing and progress only, no answers: the same for every reader.
+        stored.append((ACTIVITY, (activity["started"], activity)))
         for segment, (n, groups) in stored:
             _snapshot_upsert(
                 version=version,
@@ -370,7 +378,9 @@ def aggregates_recompute(*, version: SurveyVersion) -> int:
                 fields={
                     "n": n,
                     "data": groups,
-                    "public_data": suppress_groups(groups, k),
+                    "public_data": groups
+                    if segment == ACTIVITY
+                    else suppress_groups(groups, k),
                     "min_cell_size": k,
                     "computed_at": started,
                     "source_count": source_count,
@@ -378,7 +388,7 @@ def aggregates_recompute(*, version: SurveyVersion) -> int:
                 },
             )
         CohortAggregate.objects.filter(version=version).exclude(
-            segment__in=[*result, PUBLIC_RELEASE]
+            segment__in=[*result, PUBLIC_RELEASE, ACTIVITY]
         ).delete()
     logger.info(
         "aggregates of version %s: %d snapshots of %d responses",

@@ -1,4 +1,8 @@
+from typing import Any
+
+import orjson
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -6,25 +10,225 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from reports.catalogue import tool_list
+from reports import dashboard
+from reports.aggregation import ALL, pair_reversed
+from reports.catalogue import tool_catalogue, tool_list
+from reports.charts import svg_file
 from reports.cohort import cohort_cells, practitioner_ratings, reference_survey
 from reports.models import CRITERIA, Tool
 from reports.presentation import cohort_medians, profile_context
-from reports.public import public_page_context
-from reports.selectors import aggregate_public_get, profile_get, rules_for_version_id
+from reports.public import ACTIVITY, public_page_context
+from reports.selectors import (
+    aggregate_get_many,
+    aggregate_groups,
+    aggregate_public_get,
+    other_texts,
+    plan_for_version_id,
+    profile_get,
+    rules_for_version_id,
+)
 from surveys.models import Survey, translate
-from surveys.selectors import sheet_for_version_id, survey_list_results_public
+from surveys.selectors import (
+    sheet_for_version_id,
+    survey_can_read_results,
+    survey_list_readable,
+    survey_list_results_public,
+)
 from surveys.session import held_response
 
 
 @require_GET
 def dashboards(request: HttpRequest) -> HttpResponse:
-    """The entry page of the results: every survey whose results are public."""
+    """The entry page of the results: the dashboards of the surveys the user
+    may read the results of, and every survey whose results are public."""
     surveys = [
         {"slug": survey.slug, "title": survey.display_title}
         for survey in survey_list_results_public()
     ]
-    return render(request, "reports/dashboards.html", {"surveys": surveys})
+    readable = list(survey_list_readable(user=request.user))
+    return render(
+        request,
+        "reports/dashboards.html",
+        {"surveys": surveys, "readable": readable},
+    )
+
+
+def _readable_survey(request: HttpRequest, slug: str) -> Survey:
+    """The survey, if the user may read its results (owner, collaborator,
+    staff); 404 for anyone else, as if it did not exist."""
+    survey = (
+        Survey.objects.only(
+            "pk", "slug", "title", "status", "owner_id", "current_version_id"
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if survey is None or not survey_can_read_results(survey=survey, user=request.user):
+        raise Http404(_("No survey here whose results you may read."))
+    return survey
+
+
+def _dashboard(request: HttpRequest, survey: Survey) -> dict[str, Any]:
+    """Read the stored aggregates and activity; build the dashboard's context.
+
+    One query for the snapshots (all responses, the chosen segment, the
+    activity); the definition, its rules and plan, and the tool catalogue are
+    kept per process.
+    """
+    context: dict[str, Any] = {
+        "survey": survey,
+        "slug": survey.slug,
+        "title": survey.display_title,
+        "min_cell_size": settings.PRIVACY_MIN_CELL_SIZE,
+        "computed": False,
+    }
+    if survey.current_version_id is None:
+        return context
+    version_id = survey.current_version_id
+    definition = sheet_for_version_id(version_id).definition
+    rules = rules_for_version_id(version_id)
+    plan = plan_for_version_id(version_id)
+    language = get_language() or "en"
+    staff = request.user.is_staff
+    k = settings.PRIVACY_MIN_CELL_SIZE
+    segments = [key for key in plan.segment_keys if key]
+    segment = request.GET.get("segment", "").strip() or (
+        segments[0] if segments else ""
+    )
+    context["title"] = translate(definition.title) or survey.display_title
+    context["segments"] = [
+        (key, dashboard.segment_label(key, definition, language)) for key in segments
+    ]
+    if pair_reversed(segment) in segments and segment not in segments:
+        segment = pair_reversed(segment)  # a pair in either order, as the API
+    context["segment"] = segment
+    if segment and segment not in segments:
+        context["segment_error"] = _(
+            "segment: “%(segment)s” is not a segment of this survey; pick one "
+            "from the list."
+        ) % {"segment": segment}
+        segment = ""
+    snapshots = aggregate_get_many(
+        survey=survey,
+        segments=["", ACTIVITY, *([segment] if segment else [])],
+        min_cell_size=None if staff else k,
+        summaries=[segment],
+    )
+    everyone = snapshots.get("")
+    if everyone is None:
+        return context
+    cells = aggregate_groups(everyone, segment="", staff=staff).get(ALL) or {}
+    stored_activity = snapshots.get(ACTIVITY)
+    activity = dashboard.activity_for_reader(
+        orjson.loads(stored_activity.groups_json) if stored_activity else {},
+        k=k,
+        staff=staff,
+    )
+    context |= {
+        "computed": True,
+        "n": everyone.n,
+        "version": everyone.version.number,
+        "computed_at": everyone.computed_at,
+        "suppressed": bool(cells.get("suppressed")),
+        "activity": dashboard.activity_charts(activity, definition, language),
+        "questions": [],
+        "maturity": [],
+        "tools": None,
+        "comparison": None,
+    }
+    if context["suppressed"]:
+        return context
+    context["questions"] = dashboard.question_charts(cells, definition, language, k)
+    if rules is not None and "dimensions" in cells:
+        context["maturity"] = dashboard.maturity_charts(
+            cells,
+            definition,
+            rules,
+            language,
+            bottlenecks=activity.get("bottlenecks"),
+        )
+    ratings = practitioner_ratings(cells)
+    if ratings:
+        context["tools"] = dashboard.tool_table(ratings, tool_catalogue())
+        context["criteria"] = [CRITERION_LABELS[c] for c in CRITERIA]
+    if segment and segment in snapshots:
+        groups = aggregate_groups(snapshots[segment], segment=segment, staff=staff)
+        context["comparison"] = dashboard.segment_comparison(
+            segment, groups, definition, rules, language
+        )
+        context["segment_title"] = dashboard.segment_label(
+            segment, definition, language
+        )
+    return context
+
+
+def _charts(context: dict[str, Any]) -> list[dashboard.Chart]:
+    charts = [
+        *context.get("activity", []),
+        *context.get("questions", []),
+        *context.get("maturity", []),
+    ]
+    if context.get("comparison"):
+        charts.append(context["comparison"]["chart"])
+    return charts
+
+
+@login_required
+@require_GET
+def dashboard_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A survey's dashboard: activity, every question, maturity, tools, segments.
+
+    Read from the stored aggregates only, so its cost does not grow with the
+    number of responses. Owner, collaborators and staff; 404 for anyone else.
+    """
+    survey = _readable_survey(request, slug)
+    context = _dashboard(request, survey)
+    status = 400 if context.get("segment_error") else 200
+    return render(request, "reports/dashboard.html", context, status=status)
+
+
+@login_required
+@require_GET
+def dashboard_chart(request: HttpRequest, slug: str, chart: str) -> HttpResponse:
+    """One chart of the dashboard as an SVG file to download."""
+    survey = _readable_survey(request, slug)
+    found = next(
+        (c for c in _charts(_dashboard(request, survey)) if c.id == chart and c.svg),
+        None,
+    )
+    if found is None:
+        raise Http404(_("No such chart on this dashboard."))
+    response = HttpResponse(svg_file(found.svg), content_type="image/svg+xml")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{survey.slug}-{chart}.svg"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def dashboard_other(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """The "other" texts of one question, listed on demand (htmx or a full page)."""
+    survey = _readable_survey(request, slug)
+    question = (
+        sheet_for_version_id(survey.current_version_id).definition.questions.get(code)
+        if survey.current_version_id
+        else None
+    )
+    if question is None or not question.allow_other:
+        raise Http404(_("This question has no “other” answers."))
+    context = {
+        "slug": survey.slug,
+        "title": survey.display_title,
+        "question": translate(question.text),
+        "texts": other_texts(survey=survey, code=code),
+    }
+    template = (
+        "reports/dashboard_other_list.html"
+        if request.headers.get("HX-Request")
+        else "reports/dashboard_other.html"
+    )
+    return render(request, template, context)
 
 
 @never_cache
@@ -127,6 +331,14 @@ CRITERION_LABELS = {
 }
 
 
+def _with_rating_name(cell: dict | None) -> dict | None:
+    """The practitioners' median rating of one cell, named like the paper's."""
+    if not cell or not cell.get("median"):
+        return cell
+    names = dict(Tool.Rating.choices)
+    return {**cell, "median_name": names.get(cell["median"], cell["median"])}
+
+
 @require_GET
 def tool_catalogue_page(request: HttpRequest) -> HttpResponse:
     """The tool catalogue, filtered like GET /api/v1/tools/, with practitioners' ratings."""
@@ -144,7 +356,9 @@ def tool_catalogue_page(request: HttpRequest) -> HttpResponse:
                     {
                         "rating": tool.ratings[criterion],
                         "rating_name": Tool.Rating(tool.ratings[criterion]).label,
-                        "practitioners": (said.get("ratings") or {}).get(criterion),
+                        "practitioners": _with_rating_name(
+                            (said.get("ratings") or {}).get(criterion)
+                        ),
                     }
                     for criterion in CRITERIA
                 ],

@@ -159,6 +159,14 @@ def surveys_shared_with(*, user: User, roles: tuple[str, ...] = ()) -> QuerySet[
     )
 
 
+def survey_list_readable(*, user: User) -> QuerySet[Survey]:
+    """The surveys whose results the user may read (``survey_can_read_results``
+    as a filter), for the dashboards' list."""
+    return (
+        surveys_shared_with(user=user).only("slug", "title", "status").order_by("slug")
+    )
+
+
 # Who a user is to a survey, from the most to the least powerful.
 STAFF, OWNER = "staff", "owner"
 EDITOR, VIEWER = SurveyCollaborator.Role.EDITOR, SurveyCollaborator.Role.VIEWER

@@ -23,6 +23,8 @@ from core.history import Entry, history_entries, with_actors
 
 # Link fields: they say where a record belongs, which the entry already does.
 _LINKS = ("organisation", "project", "sprint", "previous", "created_by")
+# When a sprint started or ended: the entries' own times and steps say it.
+_SPRINT_HIDDEN = (*_LINKS, "started_at", "completed_at")
 
 
 def _sprint_label(record) -> str:
@@ -59,7 +61,7 @@ def sprint_history(*, sprint: Sprint) -> list[Entry]:
         Sprint.history.filter(id=sprint.pk),
         model="sprint",
         label=_sprint_label,
-        hidden=_LINKS,
+        hidden=_SPRINT_HIDDEN,
     )
     entries += _sprint_parts({sprint.pk}, {sprint.pk: label})
     return _newest_first(entries)
@@ -77,7 +79,7 @@ def project_history(*, project: Project) -> list[Entry]:
         hidden=_LINKS,
     )
     entries += history_entries(
-        sprint_records, model="sprint", label=_sprint_label, hidden=_LINKS
+        sprint_records, model="sprint", label=_sprint_label, hidden=_SPRINT_HIDDEN
     )
     entries += _sprint_parts(set(labels), labels)
     entries += history_entries(

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,12 @@ def shown(value: Any) -> Any:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return value
+
+
+@register.filter
+def level(value: Any) -> str:
+    """A level or score in the language's number format; a dash when missing."""
+    return "\N{EN DASH}" if value is None else number_format(value)
 
 
 @register.simple_tag

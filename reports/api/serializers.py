@@ -82,3 +82,52 @@ class AggregatesOutput(serializers.Serializer):
         "questions and tools. A suppressed cell reads "
         '{"suppressed": true, "n": null, "reason": "fewer than k responses"}.',
     )
+
+
+class DashboardDayOutput(serializers.Serializer):
+    started = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+
+
+class DashboardDurationOutput(serializers.Serializer):
+    n = serializers.IntegerField(help_text="Submitted responses timed.")
+    q1 = serializers.FloatField(allow_null=True, help_text="Minutes.")
+    median = serializers.FloatField(allow_null=True, help_text="Minutes.")
+    q3 = serializers.FloatField(allow_null=True, help_text="Minutes.")
+
+
+class DashboardOutput(serializers.Serializer):
+    """What the dashboard shows beside the aggregates, as stored by the last refresh."""
+
+    survey = serializers.CharField()
+    version = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+    min_cell_size = serializers.IntegerField()
+    started = serializers.IntegerField(
+        help_text="Responses started (drafts and submitted, voided left out)."
+    )
+    submitted = serializers.IntegerField(help_text="Submitted, not voided.")
+    days = serializers.DictField(
+        child=DashboardDayOutput(),
+        help_text='Per day ("2026-05-01", the site\'s time zone): responses '
+        "started and submitted. Days without any are left out.",
+    )
+    pages = serializers.ListField(
+        child=serializers.CharField(), help_text="Page codes, in order."
+    )
+    funnel = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text='Responses by the furthest page reached: "0" none answered, '
+        '"1" the first page, ...; a submitted response reached the last page. '
+        "Reached page p = the sum over keys >= p.",
+    )
+    derived = serializers.IntegerField(
+        help_text="Drafts whose furthest page comes from their answers (API "
+        "drafts store no page)."
+    )
+    duration = DashboardDurationOutput()
+    bottlenecks = serializers.DictField(
+        help_text='Responses by bottleneck dimension code ("" none). For '
+        "everyone but staff, "
+        '{"suppressed": true, "n": null, ...} under min_cell_size responses.'
+    )

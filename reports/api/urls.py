@@ -13,6 +13,11 @@ urlpatterns = [
         views.SurveyAggregatesView.as_view(),
         name="survey-aggregates",
     ),
+    path(
+        "surveys/<slug:slug>/dashboard/",
+        views.SurveyDashboardView.as_view(),
+        name="survey-dashboard",
+    ),
     path("tools/", tools.ToolListView.as_view(), name="tool-list"),
     path("tools/<slug:code>/", tools.ToolDetailView.as_view(), name="tool-detail"),
     path(

@@ -11,14 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import error_body
-from reports.aggregation import ALL, groups_reversed, suppress_groups
+from reports.aggregation import ALL
 from reports.api.serializers import (
     AggregatesOutput,
     AggregatesQueryInput,
+    DashboardOutput,
     ProfileOutput,
 )
+from reports.dashboard import activity_for_reader
+from reports.public import ACTIVITY
 from reports.selectors import (
     aggregate_get,
+    aggregate_groups,
     aggregate_public_get,
     aggregate_segments,
     profile_get,
@@ -74,6 +78,66 @@ class ResponseProfileView(APIView):
             )
         profile.version = response.version
         return Response(ProfileOutput(profile).data)
+
+
+class SurveyDashboardView(APIView):
+    """What a survey's dashboard shows beside its aggregates: responses per
+    day, the completion funnel, the time to complete and the bottlenecks.
+
+    Stored by each refresh of the aggregates, so a request reads one row:
+    nothing is counted on request. The survey's owner, its collaborators and
+    staff; 404 for anyone else, as for a survey that does not exist.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [ORJSONRenderer]
+
+    @extend_schema(
+        responses={
+            200: DashboardOutput,
+            401: OpenApiResponse(description="Not signed in."),
+            404: OpenApiResponse(
+                description="No such survey, or not its owner, a collaborator "
+                "or staff; or nothing computed yet (`aggregates_pending`)."
+            ),
+        },
+        summary="Dashboard activity of a survey",
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        survey = (
+            Survey.objects.only("pk", "slug", "owner_id", "current_version_id")
+            .filter(slug=slug)
+            .first()
+        )
+        if survey is None or not survey_can_read_results(
+            survey=survey, user=request.user
+        ):
+            raise exceptions.NotFound()
+        snapshot = aggregate_get(survey=survey, segment=ACTIVITY)
+        if snapshot is None:
+            message = (
+                "survey: nothing is computed yet; the dashboard is refreshed "
+                "within seconds of a submission."
+            )
+            return Response(
+                error_body(
+                    detail=message,
+                    code="aggregates_pending",
+                    errors={"survey": [message]},
+                ),
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        k = settings.PRIVACY_MIN_CELL_SIZE
+        activity = activity_for_reader(
+            orjson.loads(snapshot.groups_json), k=k, staff=request.user.is_staff
+        )
+        meta = {
+            "survey": survey.slug,
+            "version": snapshot.version.number,
+            "computed_at": snapshot.computed_at,
+            "min_cell_size": k,
+        }
+        return Response(DashboardOutput({**meta, **activity}).data)
 
 
 class SurveyAggregatesView(APIView):
@@ -171,11 +235,7 @@ class SurveyAggregatesView(APIView):
         # threshold changed since the snapshot was computed.
         resuppress = not staff and snapshot.min_cell_size != k
         if resuppress or snapshot.segment != segment:
-            groups = orjson.loads(snapshot.groups_json)
-            if snapshot.segment != segment:
-                groups = groups_reversed(groups)
-            if resuppress:
-                groups = suppress_groups(groups, k)
+            groups = aggregate_groups(snapshot, segment=segment, staff=staff)
         else:
             groups = orjson.Fragment(snapshot.groups_json)
         # The groups are stored cells, so they bypass the serializer, which

@@ -1,8 +1,11 @@
 """History of projects and sprints: who, when, from what to what, why; kept
 append-only and after the records it describes are gone."""
 
+import datetime as dt
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from assessments.models import Membership, Pipeline, Sprint
 from assessments.selectors import organisation_history, project_history, sprint_history
@@ -38,6 +41,32 @@ def test_a_transition_records_who_when_what_and_the_note(sprint, team_member):
     assert changes["objective"] == ("", SCOPE_DATA["objective"])
     assert changes["target_dimensions"] == ([], ["D3"])
     assert "updated_at" not in changes
+
+
+def test_history_names_values_as_people_read_them(sprint, team_member):
+    sprint_transition(sprint=sprint, actor=team_member, to="pipelines", data=SCOPE_DATA)
+
+    with translation.override("pt-br"):
+        latest = sprint_history(sprint=sprint)[0]
+    shown = {c.field: (c.old_shown, c.new_shown) for c in latest.changes}
+    # Choices by their label in the reader's language, lists item by item; the
+    # API's values stay the stored codes.
+    assert shown["state"] == ("Definir o objetivo e o escopo", "Criar os pipelines")
+    assert shown["target_stages"] == ([], ["Construção e treinamento de modelos"])
+    assert {c.field: c.new for c in latest.changes}["state"] == "pipelines"
+
+
+def test_sprint_history_leaves_out_start_and_end_times(sprint, team_member):
+    # A changed start (the demo back-dates its sprints) is not a person's change:
+    # each entry carries its own time.
+    Sprint.objects.filter(pk=sprint.pk).update(
+        started_at=sprint.started_at - dt.timedelta(days=20)
+    )
+    sprint.refresh_from_db()
+    sprint_transition(sprint=sprint, actor=team_member, to="pipelines", data=SCOPE_DATA)
+
+    for entry in sprint_history(sprint=sprint):
+        assert {"started_at", "completed_at"}.isdisjoint(c.field for c in entry.changes)
 
 
 def test_the_sprint_history_includes_its_pipelines(sprint, team_member):

@@ -210,6 +210,17 @@ def test_the_project_page_charts_maturity_and_delivery(
     assert "Level per dimension" in html  # the table beside the chart
     assert re.search(r'<svg class="flowchart"[^>]*role="img"', html)
 
+    portuguese = member_client.get(
+        reverse("assessments:project", args=[project.pk]),
+        HTTP_ACCEPT_LANGUAGE="pt-br",
+    ).content.decode()
+    # Numbers people read (levels, tick labels, text alternatives) have a
+    # decimal comma; SVG coordinates keep their dots.
+    text = re.sub(r"<[^>]*>", " ", portuguese)
+    assert not re.search(r"\d\.\d", text), re.findall(r".{30}\d\.\d.{10}", text)
+    assert re.search(r"\d,\d", text)
+    assert "Fim da sprint" in portuguese
+
 
 def test_the_case_study_is_edited_and_shown_on_one_page(member_client, project):
     url = reverse("assessments:case_study_edit", args=[project.pk])

@@ -154,7 +154,7 @@ def test_the_team_member_runs_a_sprint_to_maintenance_and_the_next_sprint(
     )
     expect(history).to_contain_text("New data every month.")
     expect(history.locator("li").filter(has_text="Sprint 2").first).to_be_visible()
-    expect(history).to_contain_text("maintenance_decision → completed")
+    expect(history).to_contain_text("Needs maintenance? → Completed")
     assert_page_ok(page)
     screenshot(page, "assess-timeline-desktop")
 

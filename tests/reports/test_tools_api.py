@@ -1,6 +1,8 @@
 """The tool catalogue API and page: public reads with practitioners' ratings,
 staff corrections with their history."""
 
+import re
+
 import pytest
 
 from demo.seeding import responses_seed
@@ -130,3 +132,8 @@ def test_the_catalogue_page_shows_practitioners_figures(client, rated):
 
     assert "practitioners:" in html
     assert "Data Version Control (DVC)" in html
+    # The practitioners' median is named as the paper's ratings are, never a code.
+    assert re.search(r"practitioners: (Present|Partial|Absent) \(n=\d+\)", html)
+    assert not re.search(r"practitioners: (present|partial|absent)", html)
+    portuguese = client.get("/tools/", HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert not re.search(r"profissionais: (present|partial|absent)", portuguese)
