@@ -105,11 +105,12 @@ class Publication:
 @functools.cache
 def reference_publication() -> Publication:
     """Publish and open the reference questionnaire through the service, once
-    per process, in a transaction rolled back, and keep the rows it wrote.
+    per test run, in a transaction rolled back, and keep the rows it wrote.
 
-    ``tests/reports/conftest.py`` calls it from a session fixture, before the
-    first test there; elsewhere the first test that needs it calls it (the
-    transaction is then a savepoint in the test's own).
+    The first test that needs it publishes it, in a savepoint of its own
+    transaction: nothing stays in the database, so no other test sees the
+    questionnaire and a flush between tests loses nothing. (A session fixture
+    would have to set the database up for runs whose tests never use it.)
     """
     tables = [
         model

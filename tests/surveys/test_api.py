@@ -1236,8 +1236,9 @@ def test_creating_a_response_has_a_flat_query_budget(
         answers = answers_for(document)
     body = {"answers": answers, "submit": True}
     api_client.post(responses_url(target.slug), body, format="json")  # parse once
-    # The survey's row is kept a second per process: long enough here, however
-    # slow the machine, and evicted so that the first request reads it.
+    # A process keeps the survey's row a second: a minute here, so that the
+    # second request finds it however slow the machine; evicted, so that the
+    # first reads it.
     monkeypatch.setattr("surveys.selectors.SURVEY_CACHE_SECONDS", 60)
     survey_cache_evict(slug=target.slug)
 
