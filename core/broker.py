@@ -1,9 +1,9 @@
 """A plain Redis client on the Celery broker, for small per-request bookkeeping.
 
-Queuing a Celery message costs about 1 ms of CPU per call (kombu's producer,
-serialisation, routing); a set insert through an already-built client costs a
-tenth of that. Work that arrives in bursts (a profile per submission) is
-therefore recorded in Redis and picked up by one task per short window.
+Queuing a Celery message costs far more CPU per call (kombu's producer,
+serialisation, routing) than a set insert through an already-built client.
+Work that arrives in bursts (a profile per submission) is therefore recorded
+in Redis and picked up by one task per short window.
 """
 
 from __future__ import annotations

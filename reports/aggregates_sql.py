@@ -9,12 +9,11 @@ each answers document once into one column per counted question, and every
 feature is then a plain expression on those columns (``?`` for a choice of a
 list, ``->`` for a ranked position or a matrix row, a dictionary lookup for
 the id), so each response costs one row of expressions, with no row per
-answer. Measured on the reference questionnaire (100,000 responses, see
-``bench/recompute.py``): 3 to 4.5 s, against 7 to 8 s for one plain GROUP BY
-of every answer cell (lists and matrices exploded) and about 2 s for a
-``jsonb_each_text ... GROUP BY`` of the top-level answers only. Choice answers
-are read as text, each dimension of the profile once (a LATERAL), and the
-statement runs without JIT, whose compilation cost more than it saved.
+answer: faster than one plain GROUP BY of every answer cell, with lists and
+matrices exploded (``bench/recompute.py`` measures the recompute against that
+baseline; the figures are in the README). Choice answers are read as text,
+each dimension of the profile once (a LATERAL), and the statement runs
+without JIT, whose compilation cost more than it saved.
 
 Which responses are read is the caller's queryset (``reports.selectors.
 aggregate_sources``), taken as the statement's source. The client does no JSON
@@ -75,8 +74,8 @@ def _switch(
 ) -> sql.Composable:
     """The hex id of the feature of a text value (NULL if none).
 
-    A lookup in a constant JSON object, parsed once per statement: measured a
-    third faster than a CASE that compares the text with each case in turn.
+    A lookup in a constant JSON object, parsed once per statement: measured
+    faster than a CASE that compares the text with each case in turn.
     """
     ids = {
         text: format(plan.index[key], f"0{width}x")
@@ -321,7 +320,7 @@ def extract_sql(
     statement = extract_statement(plan, responses, width)
     with connection.connection.cursor() as cursor:
         # JIT-compiling the statement's hundreds of expressions costs more
-        # than it saves (100,000 responses: 5.9 s with it, 4.6 s without).
+        # than it saves (measured on the recompute benchmark).
         jit = cursor.execute("SELECT current_setting('jit')").fetchone()[0]
         cursor.execute("SET jit = off")
         try:

@@ -180,13 +180,12 @@ def results_queue(response_id: str, version_id: int, *, voided: bool = False) ->
     With a broker, the response id joins its version's pending set and the
     first submission of a window queues one ``profiles_batch_task`` to run
     ``PROFILE_BATCH_SECONDS`` later: one Redis round trip per submission
-    instead of a Celery message each (measured at a third of a submission's
-    CPU). Without a broker (in-process Celery) the profile is computed now and
-    the aggregates are scheduled. A void (rare, by staff) gets a task of its
-    own: its id may still sit in a running batch's set, which would drop it; an
-    un-void too.
-    Never raises: whatever could not be queued is found by the periodic
-    reconciliation.
+    instead of a Celery message each (which was a large share of a
+    submission's CPU). Without a broker (in-process Celery) the profile is
+    computed now and the aggregates are scheduled. A void or an un-void (rare,
+    by the survey's owner, editors or staff) gets a task of its own: its id may
+    still sit in a running batch's set, which would drop it. Never raises:
+    whatever could not be queued is found by the periodic reconciliation.
     """
     url = broker_url()
     if url is None or voided:

@@ -1,11 +1,11 @@
 """Profiles of many responses at once: the fast path of a full recompute.
 
 Pure: numpy and the reference engine, no database access. ``reports.scoring``
-scores one response at a time, and a recompute of 100,000 responses spent most
-of its time there. Here a batch is scored from each response's maturity items
-reduced to *answer classes*: one per points code, one per N/A code, and one
-for anything else (unanswered, hidden, unknown or not a string), which the
-reference scores alike.
+scores one response at a time, and a full recompute spent most of its time
+there. Here a batch is scored from each response's maturity items reduced to
+*answer classes*: one per points code, one per N/A code, and one for anything
+else (unanswered, hidden, unknown or not a string), which the reference
+scores alike.
 
 A dimension's score, level, flags and N/A items depend only on the classes of
 its own items, so each combination met is scored once by the reference engine

@@ -255,7 +255,7 @@ def profiles_recompute(
     if count:
         # Every row was just rewritten: without fresh statistics the planner
         # took the profiles for an empty table, and the aggregates' join that
-        # usually follows ran 1.5 times slower (100,000 responses).
+        # usually follows ran markedly slower.
         with connection.cursor() as cursor:
             cursor.execute(
                 sql.SQL("ANALYZE {}").format(

@@ -7,9 +7,16 @@ draws them, with the maturity items, tools and valued stages fixed by the test.
 
 from __future__ import annotations
 
+import functools
 import random
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from accounts.models import User
 from demo.loading import REFERENCE_SURVEY, reference_survey_load
 from demo.synthetic import _draw
 from reports.models import ResponseProfile
@@ -52,10 +59,151 @@ def reference_rules() -> ScoringRules:
     return ScoringRules.from_dict(reference_definition().scoring)
 
 
-def reference_survey() -> Survey:
-    """Publish and open the reference questionnaire (as staff)."""
-    staff = UserFactory(is_staff=True)
-    return reference_survey_load(actor=staff).survey
+def reference_survey(owner: User | None = None) -> Survey:
+    """The reference questionnaire, published and open by ``owner`` (by default
+    a new staff user), who owns it.
+
+    Publishing validates and writes 95 questions, which took a good part of
+    each test that needs the questionnaire. The service publishes it once per
+    run (``reference_publication``); each call writes a copy of those rows,
+    under new ids and with the timestamps of now. When the survey is there
+    already (a second call in one test), the service publishes over it.
+    """
+    actor = owner or UserFactory(is_staff=True)
+    if Survey.objects.filter(slug=SLUG).exists():
+        return reference_survey_load(actor=actor).survey
+    publication = reference_publication()
+    ids: dict[tuple[type[models.Model], Any], Any] = {
+        (User, publication.actor_id): actor.pk
+    }
+    now = timezone.now()
+    with transaction.atomic():  # the foreign keys are checked once all rows are in
+        for model, rows in publication.tables:
+            pk = model._meta.pk.attname
+            for row, new_id in zip(rows, _new_ids(model, len(rows)), strict=True):
+                ids[model, row[pk]] = new_id
+        for model, rows in publication.tables:
+            model._base_manager.bulk_create(
+                model(**_copied(model, row, ids, now)) for row in rows
+            )
+    return Survey.objects.get(pk=ids[Survey, publication.survey_id])
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The rows that publishing and opening the reference questionnaire wrote.
+
+    ``tables`` holds each model's new rows (field attname -> value), every
+    table but the actor's: each copy has its own actor.
+    """
+
+    actor_id: int
+    survey_id: int
+    tables: tuple[tuple[type[models.Model], tuple[dict[str, Any], ...]], ...]
+
+
+@functools.cache
+def reference_publication() -> Publication:
+    """Publish and open the reference questionnaire through the service, once
+    per test run, in a transaction rolled back, and keep the rows it wrote.
+
+    The first test that needs it publishes it, in a savepoint of its own
+    transaction: nothing stays in the database, so no other test sees the
+    questionnaire and a flush between tests loses nothing. (A session fixture
+    would have to set the database up for runs whose tests never use it.)
+    """
+    tables = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+    with transaction.atomic():
+        if Survey.objects.filter(slug=SLUG).exists():
+            raise RuntimeError(f"the test database already has a survey {SLUG!r}")
+        before = {
+            model: set(model._base_manager.values_list("pk", flat=True))
+            for model in tables
+        }
+        actor = UserFactory(is_staff=True)
+        survey = reference_survey_load(actor=actor).survey
+        written = []
+        for model in tables:
+            columns = [field.attname for field in model._meta.concrete_fields]
+            pk = model._meta.pk.attname
+            rows = tuple(
+                row
+                for row in model._base_manager.values(*columns)
+                if row[pk] not in before[model] and (model, row[pk]) != (User, actor.pk)
+            )
+            if rows:
+                written.append((model, rows))
+        transaction.set_rollback(True)
+    publication = Publication(actor.pk, survey.pk, tuple(written))
+    _check_self_contained(publication)
+    return publication
+
+
+def _check_self_contained(publication: Publication) -> None:
+    """Every foreign key of the copied rows points into the copy (or its actor):
+    a row outside it could be gone when a copy is made."""
+    inside = {(User, publication.actor_id)} | {
+        (model, row[model._meta.pk.attname])
+        for model, rows in publication.tables
+        for row in rows
+    }
+    for model, rows in publication.tables:
+        for field in model._meta.concrete_fields:
+            if not field.is_relation:
+                continue
+            for row in rows:
+                target = row[field.attname]
+                if target is not None and (field.related_model, target) not in inside:
+                    raise RuntimeError(
+                        f"{model.__name__}.{field.name} of the reference "
+                        f"questionnaire points outside its rows ({target!r})"
+                    )
+
+
+def _new_ids(model: type[models.Model], count: int) -> list[Any]:
+    """``count`` primary keys for new rows: from the table's sequence, or the default."""
+    pk = model._meta.pk
+    if not isinstance(pk, models.AutoField):  # BigAutoField and SmallAutoField too
+        return [pk.get_default() for _ in range(count)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(model._meta.db_table), pk.column, count],
+        )
+        return [new_id for (new_id,) in cursor.fetchall()]
+
+
+def _copied(
+    model: type[models.Model],
+    row: dict[str, Any],
+    ids: dict[tuple[type[models.Model], Any], Any],
+    now: Any,
+) -> dict[str, Any]:
+    """A row of the publication with new ids, its references followed, and now
+    for its timestamps."""
+    values = dict(row)
+    for field in model._meta.concrete_fields:
+        value = values[field.attname]
+        if field.primary_key:
+            values[field.attname] = ids[model, value]
+        elif field.is_relation and value is not None:
+            values[field.attname] = ids[field.related_model, value]
+        elif is_timestamp(field):
+            values[field.attname] = now
+    return values
+
+
+def is_timestamp(field: models.Field) -> bool:
+    """A field set to the time the row is written."""
+    return (
+        getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+        or field.default is timezone.now
+    )
 
 
 def reference_answers(

@@ -19,7 +19,6 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from demo.loading import reference_survey_load
 from demo.synthetic import _draw, synthetic_answers
 from reports import scheduling, tasks
 from reports import services as services_module
@@ -44,6 +43,7 @@ from surveys.models import Response, Survey
 from surveys.selectors import sheet_for_version_id
 from surveys.services import response_start, response_void
 from tests.accounts.factories import UserFactory
+from tests.reports import profile_helpers
 from tests.surveys.factories import (
     ResponseFactory,
     SurveyFactory,
@@ -59,8 +59,7 @@ APPLY = "reports.tasks.aggregates_refresh_task.apply_async"
 
 def reference_survey(owner=None) -> Survey:
     """The reference questionnaire, published and open; owned by ``owner``."""
-    owner = owner or UserFactory(role="researcher")
-    return reference_survey_load(actor=owner).survey
+    return profile_helpers.reference_survey(owner or UserFactory(role="researcher"))
 
 
 def definition_of(survey: Survey) -> Definition:
