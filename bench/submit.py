@@ -109,32 +109,53 @@ def wrk(url: str, bodies: Path, *, duration: int, connections: int) -> dict:
     }
 
 
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU time (user + system) so far of the processes that serve a request.
+def cpu_seconds(server_pid: int) -> dict[str, dict[int, float]]:
+    """CPU time (user + system) so far of each process that serves a request.
 
-    Read from /proc/<pid>/stat: the gunicorn workers (the server's process
-    group), this benchmark database's PostgreSQL backends, Redis and wrk, so
-    each endpoint's cost per request can be split by where it is spent.
+    Read from /proc/<pid>/stat, by group: the gunicorn workers (the server's
+    process group), this benchmark database's PostgreSQL backends and Redis;
+    wrk, once it exited, from this process's children's usage.
     """
     tick = os.sysconf("SC_CLK_TCK")
-    totals = {"gunicorn": 0.0, "postgresql": 0.0, "redis": 0.0}
+    totals: dict[str, dict[int, float]] = {
+        "gunicorn": {},
+        "postgresql": {},
+        "redis": {},
+    }
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            name = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
+            text = stat.read_text()
             cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
+        name = text.split("(", 1)[1].rsplit(")", 1)[0]
+        fields = text.rsplit(")", 1)[1].split()
         used = (int(fields[11]) + int(fields[12])) / tick
+        pid = int(stat.parent.name)
         if int(fields[2]) == server_pid:  # process group of the gunicorn server
-            totals["gunicorn"] += used
+            totals["gunicorn"][pid] = used
         elif name == "postgres" and b" mlops_bench " in cmdline:
-            totals["postgresql"] += used
+            totals["postgresql"][pid] = used
         elif name == "redis-server":
-            totals["redis"] += used
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it exited
-    totals["wrk"] = children.ru_utime + children.ru_stime
+            totals["redis"][pid] = used
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    totals["wrk"] = {0: children.ru_utime + children.ru_stime}
     return totals
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each group used between two readings.
+
+    Per process: one that started in between counts from zero; one that ended
+    in between (a backend whose connection was closed) is left out, so the
+    figure is a little low rather than wrong.
+    """
+    return {
+        group: sum(
+            used - before[group].get(pid, 0.0) for pid, used in after[group].items()
+        )
+        for group in after
+    }
 
 
 def _ms(value: str) -> float:
@@ -206,10 +227,8 @@ def main() -> int:
                 )
                 after = cpu_seconds(server.pid)
                 result["cpu_ms_per_request"] = {
-                    where: round(
-                        (after[where] - before[where]) * 1000 / result["requests"], 3
-                    )
-                    for where in after
+                    where: round(seconds * 1000 / result["requests"], 3)
+                    for where, seconds in cpu_used(before, after).items()
                 }
                 results[name].append(result)
     finally:
