@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -77,6 +79,11 @@ class ExportOutput(serializers.ModelSerializer):
         if export.status != Export.Status.DONE:
             return None
         return f"/api/v1/exports/{export.pk}/download/"
+
+
+def digest_header(sha256_hex: str) -> str:
+    """The ``Digest`` header of a file (RFC 3230): its SHA-256 in base64."""
+    return "sha-256=" + base64.b64encode(bytes.fromhex(sha256_hex)).decode()
 
 
 _NOT_YOURS = OpenApiResponse(
@@ -201,7 +208,7 @@ class ExportDownloadView(APIView):
             filename=export_download_name(export),
             content_type=CONTENT_TYPES[export.format],
         )
-        response["Digest"] = f"sha-256={export.checksum}"
+        response["Digest"] = digest_header(export.checksum)
         return response
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.serializers import InputSerializer
+from reports.api.exports import digest_header
 from reports.models import Release
 from reports.release_services import RELEASE_FORMATS, release_create, release_folder
 from surveys.models import Survey
@@ -143,5 +144,5 @@ class SurveyReleaseFileView(APIView):
             as_attachment=True,
             filename=f"{slug}-release-{number}-{name}",
         )
-        response["Digest"] = f"sha-256={entry['sha256']}"
+        response["Digest"] = digest_header(entry["sha256"])
         return response

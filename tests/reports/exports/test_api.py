@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import os
@@ -63,6 +64,11 @@ def test_owner_starts_an_export_follows_it_and_downloads_the_file(
     )
     assert len(body) == detail["size"]
     assert hashlib.sha256(body).hexdigest() == detail["checksum"]
+    # RFC 3230: the Digest header carries the SHA-256 in base64.
+    assert (
+        body_response["Digest"]
+        == "sha-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+    )
     assert Export.objects.get(pk=export_id).requested_by == survey.owner
 
 

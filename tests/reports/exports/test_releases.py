@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pandas as pd
@@ -55,8 +56,13 @@ def test_owner_publishes_a_release_whose_files_rebuild_to_the_same_checksums(
             "scoring-rules.yaml", "README.md", "CITATION.cff", "SHA256SUMS"} == names  # fmt: skip
     # Each file downloads byte for byte as its checksum says.
     for entry in release["files"]:
-        body = b"".join(api_client.get(entry["url"]).streaming_content)
+        download = api_client.get(entry["url"])
+        body = b"".join(download.streaming_content)
         assert hashlib.sha256(body).hexdigest() == entry["sha256"]
+        assert (
+            download["Digest"]
+            == "sha-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+        )
     citation = yaml.safe_load(
         b"".join(
             api_client.get(_url(survey) + "1/files/CITATION.cff").streaming_content
