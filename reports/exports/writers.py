@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import orjson
 
-from core.csv import csv_writer, safe_cell
+from core.csv import csv_writer, safe_row
 from reports.exports.variables import (
     BOOLEAN,
     CHOICE,
@@ -292,7 +292,7 @@ class XlsxWriter(Writer):
             for index in self._dates:
                 if row[index] is not None:
                     row[index] = row[index].astimezone(dt.UTC)
-            self._sheet.write_row(self._row, 0, [safe_cell(cell) for cell in row])
+            self._sheet.write_row(self._row, 0, safe_row(row))
             self._row += 1
 
     def close(self) -> None:
@@ -301,7 +301,7 @@ class XlsxWriter(Writer):
             columns = codebook_variables(self.meta.languages)
             sheet.write_row(0, 0, [v.name for v in columns], self._bold)
             for index, row in enumerate(codebook_rows(self.meta), start=1):
-                sheet.write_row(index, 0, [safe_cell(cell) for cell in row])
+                sheet.write_row(index, 0, safe_row(row))
         self._book.close()
 
 
