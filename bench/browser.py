@@ -1,7 +1,7 @@
 """Benchmark: the response browser's first and deep pages at 100,000 (or 1,000,000) responses.
 
-Seeds N synthetic reference responses with the recompute benchmark's seeding
-(``bench.recompute.survey_seed``) into a database of its own, computes their
+Seeds N synthetic reference responses (``bench.common.reference_survey_seeded``,
+as the other data benchmarks) into a database of its own, computes their
 profiles (the page shows each response's overall level), then times, through
 Django's test client (no HTTP server in between), signed in as the demo
 researcher who owns the survey:
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import sys
@@ -35,20 +34,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# Its own database and Redis database, never the recompute benchmark's:
-# bench.recompute (whose seeding is reused) points Django at the URLs named by
-# its variables when imported, so they are set, in this process only, first.
-DATABASE_URL = os.environ.get(
-    "BENCH_BROWSER_DATABASE_URL",
-    "postgres://postgres@127.0.0.1:5432/mlops_bench_browser",
+from bench.common import (  # noqa: E402
+    SLUG,
+    percentile,
+    reference_survey_seeded,
+    response_count,
+    responses_analyzed,
+    size_arguments,
+    use_own_database,
 )
-REDIS_URL = os.environ.get("BENCH_BROWSER_REDIS_URL", "redis://127.0.0.1:6379/10")
-os.environ["BENCH_RECOMPUTE_DATABASE_URL"] = DATABASE_URL
-os.environ["BENCH_RECOMPUTE_REDIS_URL"] = REDIS_URL
 
-from bench.recompute import percentile, survey_seed  # noqa: E402
+DATABASE_URL, REDIS_URL = use_own_database("browser", 10)
 
-SLUG = "mlops-practices"
 TARGET_MS = 100
 DEEP_SHARE = 0.9
 
@@ -159,16 +156,7 @@ def deep_plan(survey: Any, cursor_position: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument(
-        "--million", action="store_true", help="seed 1,000,000 responses"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="keep the database if it already holds the responses",
-    )
+    size_arguments(parser)
     parser.add_argument("--requests", type=int, default=50, help="per URL")
     parser.add_argument(
         "--no-profiles",
@@ -176,7 +164,7 @@ def main() -> int:
         help="skip computing the profiles (the page then joins an empty table)",
     )
     args = parser.parse_args()
-    count = 1_000_000 if args.million else args.responses
+    count = response_count(args)
 
     import django
 
@@ -193,7 +181,8 @@ def main() -> int:
 
     print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
     database_prepare(fresh=not args.reuse)
-    survey = survey_seed(count, args.seed)
+    survey, _seeded = reference_survey_seeded(count, args.seed)
+    responses_analyzed()
     researcher = next(u for u in demo_load() if u.email == "researcher@example.org")
     Survey.objects.filter(pk=survey.pk).update(owner=researcher)
     if not args.no_profiles and ResponseProfile.objects.count() != count:

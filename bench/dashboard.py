@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -32,32 +31,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # Its own database and Redis database, beside the other benchmarks'.
-DATABASE_URL = os.environ.get(
-    "BENCH_DASHBOARD_DATABASE_URL",
-    "postgres://postgres@127.0.0.1:5432/mlops_bench_dashboard",
+from bench.common import (  # noqa: E402
+    SLUG,
+    flush_redis,
+    percentile,
+    reference_survey_seeded,
+    response_count,
+    size_arguments,
+    use_own_database,
 )
-REDIS_URL = os.environ.get("BENCH_DASHBOARD_REDIS_URL", "redis://127.0.0.1:6379/11")
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["REDIS_URL"] = REDIS_URL
-os.environ["CACHE_URL"] = REDIS_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 
-SLUG = "mlops-practices"
+DATABASE_URL, REDIS_URL = use_own_database("dashboard", 11)
+
 DRAFT_SHARE = 20  # one response in this many is left as a draft
 TARGET_PAGE_MS = 300
 TARGET_API_MS = 100
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
-
-
-def flush_redis() -> None:
-    """Empty the benchmark's own Redis database (throttles, cached rows)."""
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def survey_seed(count: int, seed: int) -> Any:
@@ -66,24 +54,12 @@ def survey_seed(count: int, seed: int) -> Any:
     from django.db import connection
     from psycopg import sql
 
-    from demo.loading import demo_load, reference_survey_load
-    from demo.seeding import responses_seed
-    from surveys.models import Response, Survey
+    from surveys.models import Response
     from surveys.selectors import sheet_for_version_id
 
-    admin = demo_load()[0]
-    reference_survey_load(actor=admin)
-    survey = Survey.objects.select_related("current_version").get(slug=SLUG)
-    if survey.responses.count() == count:
+    survey, seeded = reference_survey_seeded(count, seed, drafts_count=True)
+    if not seeded:
         return survey
-    survey.responses.all().delete()
-    started = time.perf_counter()
-
-    def progress(done: int, total: int) -> None:
-        rate = done / (time.perf_counter() - started)
-        print(f"  seeded {done:,} / {total:,} ({rate:,.0f}/s)", flush=True)
-
-    responses_seed(survey=survey, count=count, seed=seed, progress=progress)
     pages = [
         p.code for p in sheet_for_version_id(survey.current_version_id).definition.pages
     ]
@@ -204,19 +180,10 @@ def table(report: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument(
-        "--million", action="store_true", help="seed 1,000,000 responses"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="keep the database if it already holds the responses",
-    )
+    size_arguments(parser)
     parser.add_argument("--requests", type=int, default=50, help="per URL")
     args = parser.parse_args()
-    count = 1_000_000 if args.million else args.responses
+    count = response_count(args)
 
     import django
 
@@ -225,14 +192,14 @@ def main() -> int:
     from surveys.models import Response
 
     print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
-    flush_redis()
+    flush_redis(REDIS_URL)
     database_prepare(fresh=not args.reuse)
     survey = survey_seed(count, args.seed)
     print("==> profiles and aggregates, once", flush=True)
     compute = results_compute(survey)
     print("==> requests", flush=True)
     requests = measure(survey, args.requests)
-    flush_redis()
+    flush_redis(REDIS_URL)
     report = {
         "responses": count,
         "drafts": Response.objects.filter(

@@ -34,17 +34,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # Its own database and Redis database, apart from the other benchmarks'.
-DATABASE_URL = os.environ.get(
-    "BENCH_EXPORT_DATABASE_URL",
-    "postgres://postgres@127.0.0.1:5432/mlops_bench_export",
+from bench.common import (  # noqa: E402
+    SLUG,
+    flush_redis,
+    reference_survey_seeded,
+    response_count,
+    size_arguments,
+    use_own_database,
 )
-REDIS_URL = os.environ.get("BENCH_EXPORT_REDIS_URL", "redis://127.0.0.1:6379/11")
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["REDIS_URL"] = REDIS_URL
-os.environ["CACHE_URL"] = REDIS_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 
-SLUG = "mlops-practices"
+DATABASE_URL, REDIS_URL = use_own_database("export", 11)
+
 TARGET_RATIO = 3.0
 TARGET_MEMORY_MB = 300
 FORMATS = ("csv", "parquet")
@@ -54,24 +54,10 @@ def survey_seed(count: int, seed: int) -> Any:
     """Publish the reference survey, give it ``count`` responses and their profiles."""
     from django.db import connection
 
-    from demo.loading import demo_load, reference_survey_load
-    from demo.seeding import responses_seed
     from reports.models import ResponseProfile
     from reports.services import profiles_recompute
-    from surveys.models import Survey
 
-    admin = demo_load()[0]
-    reference_survey_load(actor=admin)
-    survey = Survey.objects.select_related("current_version").get(slug=SLUG)
-    if survey.responses.counted().count() != count:
-        survey.responses.all().delete()
-        started = time.perf_counter()
-
-        def progress(done: int, total: int) -> None:
-            rate = done / (time.perf_counter() - started)
-            print(f"  seeded {done:,} / {total:,} ({rate:,.0f}/s)", flush=True)
-
-        responses_seed(survey=survey, count=count, seed=seed, progress=progress)
+    survey, _seeded = reference_survey_seeded(count, seed)
     if ResponseProfile.objects.filter(version=survey.current_version).count() != count:
         print("  computing profiles", flush=True)
         profiles_recompute(survey=survey)
@@ -205,32 +191,22 @@ def table(report: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument(
-        "--million", action="store_true", help="seed 1,000,000 responses"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="keep the database if it already holds the responses",
-    )
+    size_arguments(parser)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(*args.child)
-    count = 1_000_000 if args.million else args.responses
+    count = response_count(args)
 
     import django
 
     django.setup()
-    import redis
     from django.utils import timezone
 
     from bench.database import database_prepare
 
     print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    flush_redis(REDIS_URL)
     database_prepare(fresh=not args.reuse)
     survey = survey_seed(count, args.seed)
     sql, params = baseline_sql(survey, timezone.now())
@@ -246,7 +222,7 @@ def main() -> int:
             exports[fmt] = export_in_child(fmt, folder)
         seconds, size = timed_copy(sql, params, folder)
         runs.append(seconds)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    flush_redis(REDIS_URL)
 
     from reports.exports import Selection, wide_variables
     from reports.selectors import rules_for_version_id

@@ -41,17 +41,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # Its own database and Redis database: the submit benchmark uses mlops_bench
 # and Redis 13, and may run next to this one.
-DATABASE_URL = os.environ.get(
-    "BENCH_RECOMPUTE_DATABASE_URL",
-    "postgres://postgres@127.0.0.1:5432/mlops_bench_recompute",
+from bench.common import (  # noqa: E402
+    SLUG,
+    flush_redis,
+    percentile,
+    reference_survey_seeded,
+    response_count,
+    responses_analyzed,
+    size_arguments,
+    use_own_database,
 )
-REDIS_URL = os.environ.get("BENCH_RECOMPUTE_REDIS_URL", "redis://127.0.0.1:6379/12")
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["REDIS_URL"] = REDIS_URL
-os.environ["CACHE_URL"] = REDIS_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
 
-SLUG = "mlops-practices"
+DATABASE_URL, REDIS_URL = use_own_database("recompute", 12)
+
 TARGET_RATIO = 3.0
 TARGET_MEMORY_MB = 500
 TARGET_PROFILE_MS = 20
@@ -130,45 +132,13 @@ PER_QUESTION = {
 }
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
-
-
 # --- Setup ------------------------------------------------------------------------
-
-
-def flush_redis() -> None:
-    """Empty the benchmark's own Redis database (throttle counters, cached rows)."""
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def survey_seed(count: int, seed: int) -> Any:
     """Publish the reference survey and give it exactly ``count`` responses."""
-    from django.db import connection
-
-    from demo.loading import demo_load, reference_survey_load
-    from demo.seeding import responses_seed
-    from surveys.models import Survey
-
-    admin = demo_load()[0]
-    reference_survey_load(actor=admin)
-    survey = Survey.objects.select_related("current_version").get(slug=SLUG)
-    if survey.responses.counted().count() != count:
-        survey.responses.all().delete()
-        started = time.perf_counter()
-
-        def progress(done: int, total: int) -> None:
-            rate = done / (time.perf_counter() - started)
-            print(f"  seeded {done:,} / {total:,} ({rate:,.0f}/s)", flush=True)
-
-        responses_seed(survey=survey, count=count, seed=seed, progress=progress)
-    with connection.cursor() as cursor:
-        # As autovacuum would soon after a bulk load: fresh statistics and a
-        # visibility map, for the baseline and the recompute alike.
-        cursor.execute("VACUUM ANALYZE surveys_response")
+    survey, _seeded = reference_survey_seeded(count, seed)
+    responses_analyzed()
     return survey
 
 
@@ -365,16 +335,7 @@ def table(report: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument(
-        "--million", action="store_true", help="seed 1,000,000 responses"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="keep the database if it already holds the responses",
-    )
+    size_arguments(parser)
     parser.add_argument("--sample", type=int, default=200, help="single profiles")
     parser.add_argument("--requests", type=int, default=50, help="per segment")
     parser.add_argument(
@@ -387,7 +348,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         return child()
-    count = 1_000_000 if args.million else args.responses
+    count = response_count(args)
 
     import django
 
@@ -396,7 +357,7 @@ def main() -> int:
     from surveys.selectors import sheet_for_version_id
 
     print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
-    flush_redis()
+    flush_redis(REDIS_URL)
     database_prepare(fresh=not args.reuse)
     survey = survey_seed(count, args.seed)
     version = survey.current_version_id
@@ -417,7 +378,7 @@ def main() -> int:
     profile = single_profiles(survey, args.sample)
     print("==> aggregates endpoint (f)", flush=True)
     figures = endpoint(survey, args.requests)
-    flush_redis()
+    flush_redis(REDIS_URL)
 
     baseline = statistics.mean(runs)
     work = recompute["profiles_s"] + recompute["aggregates_s"]
