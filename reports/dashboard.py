@@ -230,14 +230,12 @@ def _question_chart(
     if kind in {"single_choice", "boolean", "multiple_choice"}:
         counts = cells["counts"]
         rows = [(labels.get(c, c), counts[c]) for c in _ordered(question, counts)]
-        chart.table = Table(
-            caption=_("Responses per answer, out of %(n)d") % {"n": n},
-            columns=[_("Answer"), _("Responses"), _("Share")],
-            rows=[(name, [str(count), percent(count, n)]) for name, count in rows],
-        )
-        chart.svg = bars_svg(
-            [(name, count, f"{count} ({percent(count, n)})") for name, count in rows],
-            label=_summary(chart.title, rows),
+        _count_bars(
+            chart,
+            rows,
+            n,
+            _("Responses per answer, out of %(n)d") % {"n": n},
+            _("Answer"),
         )
         if kind == "multiple_choice":
             chart.facts.append(
@@ -261,10 +259,8 @@ def _question_chart(
             for value in distribution
         ]
         rows = list(zip(names, distribution.values(), strict=True))
-        chart.table = Table(
-            caption=_("Responses per value, out of %(n)d") % {"n": n},
-            columns=[_("Value"), _("Responses"), _("Share")],
-            rows=[(name, [str(count), percent(count, n)]) for name, count in rows],
+        chart.table = _counts_table(
+            _("Responses per value, out of %(n)d") % {"n": n}, _("Value"), rows, n
         )
         if kind == "likert":
             chart.svg = stacked_svg(
@@ -292,6 +288,24 @@ def _ordered(question: Question, counts: dict[str, Any]) -> list[str]:
 
 def _summary(title: str, rows: list[tuple[str, Any]]) -> str:
     return f"{title}: " + "; ".join(f"{name}: {count}" for name, count in rows)
+
+
+def _counts_table(caption: str, column: str, rows: list, n: int) -> Table:
+    """A chart's figures: each row's count and its share of ``n``."""
+    return Table(
+        caption=caption,
+        columns=[column, _("Responses"), _("Share")],
+        rows=[(name, [str(count), percent(count, n)]) for name, count in rows],
+    )
+
+
+def _count_bars(chart: Chart, rows: list, n: int, caption: str, column: str) -> None:
+    """Give ``chart`` a bar per row (its count and share) and the same as a table."""
+    chart.table = _counts_table(caption, column, rows, n)
+    chart.svg = bars_svg(
+        [(name, count, f"{count} ({percent(count, n)})") for name, count in rows],
+        label=_summary(chart.title, rows),
+    )
 
 
 def _ranking_chart(chart: Chart, cells: dict[str, Any], labels: dict[str, str]) -> None:
@@ -442,14 +456,12 @@ def _overall_chart(cells: Any, rules: ScoringRules, language: str) -> Chart:
                     count,
                 )
             )
-    chart.table = Table(
-        caption=_("Responses per overall level, out of %(n)d") % {"n": n},
-        columns=[_("Level"), _("Responses"), _("Share")],
-        rows=[(name, [str(count), percent(count, n)]) for name, count in rows],
-    )
-    chart.svg = bars_svg(
-        [(name, count, f"{count} ({percent(count, n)})") for name, count in rows],
-        label=_summary(chart.title, rows),
+    _count_bars(
+        chart,
+        rows,
+        n,
+        _("Responses per overall level, out of %(n)d") % {"n": n},
+        _("Level"),
     )
     chart.facts = [(_("Median overall level"), figure_text(cells.get("median")))]
     return chart
@@ -567,14 +579,12 @@ def _bottleneck_chart(
         for d in rules.dimensions
     ]
     rows.append((_("None"), counts.get("", 0)))
-    chart.table = Table(
-        caption=_("Responses per bottleneck dimension, out of %(n)d") % {"n": n},
-        columns=[_("Dimension"), _("Responses"), _("Share")],
-        rows=[(name, [str(count), percent(count, n)]) for name, count in rows],
-    )
-    chart.svg = bars_svg(
-        [(name, count, f"{count} ({percent(count, n)})") for name, count in rows],
-        label=_summary(chart.title, rows),
+    _count_bars(
+        chart,
+        rows,
+        n,
+        _("Responses per bottleneck dimension, out of %(n)d") % {"n": n},
+        _("Dimension"),
     )
     return chart
 
