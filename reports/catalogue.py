@@ -25,6 +25,13 @@ CATALOGUE_CACHE_SECONDS = 60
 _CACHE_KEY = "reports:catalogue"
 
 
+def rating_label(rating: str | None) -> str:
+    """A rating (present, partial, absent) named as people read it; blank if none."""
+    if not rating:
+        return ""
+    return str(Tool.Rating(rating).label) if rating in Tool.Rating.values else rating
+
+
 def tool_catalogue() -> dict[str, Tool]:
     """Every catalogue entry by code, kept as plain values in this process's memory.
 

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from reports.aggregation import PAIR_SEPARATOR, suppressed
+from reports.catalogue import rating_label
 from reports.charts import bars_svg, columns_svg, heat_map_svg, stacked_svg
 from reports.models import CRITERIA, Tool
 from reports.presentation import radar_chart_svg
@@ -612,21 +613,15 @@ def tool_table(
             disagreements += differs
             cells.append(
                 {
-                    "practitioners": _rating_name(practitioners),
+                    "practitioners": rating_label(practitioners),
                     "suppressed": _suppressed(stored),
                     "n": None if _suppressed(stored) else stored.get("n"),
-                    "paper": _rating_name(paper),
+                    "paper": rating_label(paper),
                     "differs": differs,
                 }
             )
         rows.append({"code": code, "name": tool.name if tool else code, "cells": cells})
     return {"rows": rows, "disagreements": disagreements}
-
-
-def _rating_name(rating: str | None) -> str:
-    if not rating:
-        return ""
-    return str(Tool.Rating(rating).label) if rating in Tool.Rating.values else rating
 
 
 # --- Segments -------------------------------------------------------------------------

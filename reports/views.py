@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET
 
 from reports import dashboard
 from reports.aggregation import ALL, pair_reversed
-from reports.catalogue import tool_catalogue, tool_list
+from reports.catalogue import rating_label, tool_catalogue, tool_list
 from reports.charts import svg_file
 from reports.cohort import cohort_cells, practitioner_ratings, reference_survey
-from reports.models import CRITERIA, Tool
+from reports.models import CRITERIA
 from reports.presentation import cohort_medians, profile_context
 from reports.public import ACTIVITY, public_page_context
 from reports.selectors import (
@@ -335,8 +335,7 @@ def _with_rating_name(cell: dict | None) -> dict | None:
     """The practitioners' median rating of one cell, named like the paper's."""
     if not cell or not cell.get("median"):
         return cell
-    names = dict(Tool.Rating.choices)
-    return {**cell, "median_name": names.get(cell["median"], cell["median"])}
+    return {**cell, "median_name": rating_label(cell["median"])}
 
 
 @require_GET
@@ -355,7 +354,7 @@ def tool_catalogue_page(request: HttpRequest) -> HttpResponse:
                 "cells": [
                     {
                         "rating": tool.ratings[criterion],
-                        "rating_name": Tool.Rating(tool.ratings[criterion]).label,
+                        "rating_name": rating_label(tool.ratings[criterion]),
                         "practitioners": _with_rating_name(
                             (said.get("ratings") or {}).get(criterion)
                         ),
