@@ -28,6 +28,27 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
     ]
 
 
+def safe_column(cells: list[Any]) -> list[Any]:
+    """``safe_row`` for a column of cells, each distinct value looked at once.
+
+    An export's columns repeat a few values (choice codes, flags, scores)
+    thousands of times: the rule runs on the distinct values and the column
+    is rewritten only where one of them needed it.
+    """
+    try:
+        distinct = list(set(cells))
+    except TypeError:  # an unhashable cell: no shortcut
+        return safe_row(cells)
+    changed = {
+        value: safe
+        for value, safe in zip(distinct, safe_row(distinct), strict=True)
+        if safe is not value
+    }
+    if not changed:
+        return cells
+    return [changed.get(cell, cell) for cell in cells]
+
+
 def safe_cell(value: Any) -> Any:
     """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
     return safe_row([value])[0]
@@ -46,6 +67,10 @@ class SafeWriter:
         write = self._writer.writerow
         for row in rows:
             write(safe_row(row))
+
+    def writecolumns(self, columns: list[list[Any]]) -> None:
+        """Write rows given as columns (one list of cells per column)."""
+        self._writer.writerows(zip(*map(safe_column, columns), strict=True))
 
 
 def csv_writer(stream: Any, **fmtparams: Any) -> SafeWriter:

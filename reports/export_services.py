@@ -38,6 +38,7 @@ from core.errors import Forbidden
 from reports.exports import (
     AGGREGATE_VARIABLES,
     EXTENSIONS,
+    Columns,
     LongLayout,
     Meta,
     Record,
@@ -47,6 +48,7 @@ from reports.exports import (
     aggregate_rows,
     codebook_rows,
     codebook_variables,
+    columns_of,
     profile_flat,
     wide_variables,
 )
@@ -396,7 +398,8 @@ class Plan:
     variables: list[Variable]
     meta: Meta
     total: int
-    chunks: Iterator[list[list[Any]]]
+    # Each chunk as its columns (``reports.exports.Columns``).
+    chunks: Iterator[Columns]
 
 
 def export_responses(
@@ -527,8 +530,9 @@ def export_plan(
     )
     if layout == Export.Layout.CODEBOOK:
         rows = codebook_rows(meta)
+        columns = codebook_variables(meta.languages)
         return Plan(
-            codebook_variables(meta.languages),
+            columns,
             Meta(
                 title=meta.title,
                 created_at=created_at,
@@ -536,7 +540,7 @@ def export_plan(
                 languages=meta.languages,
             ),
             len(rows),
-            iter([rows]),
+            iter([columns_of(rows, len(columns))]),
         )
     if layout == Export.Layout.AGGREGATES:
         full = filters.get("small_cells") == "shown"
@@ -547,12 +551,11 @@ def export_plan(
             .order_by("version__number", "segment")
         )
 
-        def aggregate_chunks() -> Iterator[list[list[Any]]]:
+        def aggregate_chunks() -> Iterator[Columns]:
             for snapshot in snapshots.iterator(chunk_size=20):
                 groups = snapshot.data if full else snapshot.public_data
-                yield list(
-                    aggregate_rows(snapshot.version.number, snapshot.segment, groups)
-                )
+                rows = aggregate_rows(snapshot.version.number, snapshot.segment, groups)
+                yield columns_of(list(rows), len(AGGREGATE_VARIABLES))
 
         return Plan(
             AGGREGATE_VARIABLES,
@@ -575,7 +578,9 @@ def export_plan(
     else:
         shape = WideLayout(variables)
         columns = variables
-    chunks = (shape.rows(batch) for batch in _records(responses, version.number, chunk))
+    chunks = (
+        shape.columns(batch) for batch in _records(responses, version.number, chunk)
+    )
     return Plan(columns, meta, total, chunks)
 
 
@@ -609,7 +614,7 @@ def export_write(
     try:
         for chunk in plan.chunks:
             writer.write(chunk)
-            rows += len(chunk)
+            rows += len(chunk[0])
             if layout == Export.Layout.AGGREGATES:
                 done += 1
             elif layout == Export.Layout.CODEBOOK:

@@ -7,10 +7,12 @@ chunks and feeds them through here.
 from reports.exports.layouts import (
     AGGREGATE_VARIABLES,
     LONG_VARIABLES,
+    Columns,
     LongLayout,
     Record,
     WideLayout,
     aggregate_rows,
+    columns_of,
     profile_flat,
 )
 from reports.exports.variables import Selection, Variable, wide_variables
@@ -28,6 +30,7 @@ __all__ = [
     "CONTENT_TYPES",
     "EXTENSIONS",
     "LONG_VARIABLES",
+    "Columns",
     "LongLayout",
     "Meta",
     "Record",
@@ -37,6 +40,7 @@ __all__ = [
     "aggregate_rows",
     "codebook_rows",
     "codebook_variables",
+    "columns_of",
     "profile_flat",
     "wide_variables",
     "writer_open",

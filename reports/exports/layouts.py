@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from reports.exports.variables import (
@@ -61,75 +62,89 @@ def profile_flat(
     return out
 
 
-Segment = Callable[[Record], list[Any]]
+# A chunk of an export as its columns: one list of cells per variable, all of
+# the chunk's length. Writers take columns: a layout builds each column with
+# one pass over the chunk instead of a call per cell, Parquet and SPSS store
+# them as they come, and the CSV rule looks at each distinct value once.
+Columns = list[list[Any]]
 
-_RESPONSE_GETTERS: dict[str, Callable[[Record], Any]] = {
-    "response_id": lambda r: r.id,
-    "survey_version": lambda r: r.version,
-    "status": lambda r: r.status,
-    "voided": lambda r: r.voided,
-    "started_at": lambda r: r.started_at,
-    "submitted_at": lambda r: r.submitted_at,
-    "language": lambda r: r.language,
-    "channel": lambda r: r.channel,
+
+def columns_of(rows: list[list[Any]], width: int) -> Columns:
+    """Rows turned into ``width`` columns (for layouts that make rows)."""
+    if not rows:
+        return [[] for _ in range(width)]
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+class _Chunk(NamedTuple):
+    records: list[Record]
+    answers: list[dict[str, Any]]
+    profiles: list[dict[str, Any] | None]
+
+
+Segment = Callable[[_Chunk], Columns]
+
+_RESPONSE_FIELDS = {
+    "response_id": "id",
+    "survey_version": "version",
+    "status": "status",
+    "voided": "voided",
+    "started_at": "started_at",
+    "submitted_at": "submitted_at",
+    "language": "language",
+    "channel": "channel",
 }
 
 
 def _segment(variables: list[Variable]) -> Segment:
-    """How to read consecutive wide columns of one question (or one column)."""
+    """How to build consecutive wide columns of one question (or one column)."""
     first = variables[0]
     name, code, kind = first.name, first.question, first.question_type
-    width = len(variables)
-    if name in _RESPONSE_GETTERS:
-        get = _RESPONSE_GETTERS[name]
-        return lambda r: [get(r)]
+    if name in _RESPONSE_FIELDS:
+        get = attrgetter(_RESPONSE_FIELDS[name])
+        return lambda c: [list(map(get, c.records))]
     if name.startswith("profile__") and not code:
         names = [v.name for v in variables]
-        empty = [None] * width
-
-        def profile(r: Record) -> list[Any]:
-            p = r.profile
-            return [p.get(n) for n in names] if p else empty
-
-        return profile
+        return lambda c: [
+            [p.get(n) if p is not None else None for p in c.profiles] for n in names
+        ]
     if kind == "multiple_choice" and first.kind == "flag":
         items = [v.item for v in variables]
-        empty = [None] * width
 
-        def flags(r: Record) -> list[Any]:
-            value = r.answers.get(code)
-            if value is None:
-                return empty
-            chosen = set(value)
-            return [1 if item in chosen else 0 for item in items]
+        def flags(c: _Chunk) -> Columns:
+            chosen = [None if (v := a.get(code)) is None else set(v) for a in c.answers]
+            return [
+                [None if s is None else 1 if item in s else 0 for s in chosen]
+                for item in items
+            ]
 
         return flags
     if kind == "ranking":
-        empty = [None] * width
+        places = range(len(variables))
 
-        def ranked(r: Record) -> list[Any]:
-            value = r.answers.get(code)
-            if not value:
-                return empty
-            return (list(value) + empty)[:width]
+        def ranked(c: _Chunk) -> Columns:
+            values = [a.get(code) or None for a in c.answers]
+            return [
+                [v[k] if v is not None and len(v) > k else None for v in values]
+                for k in places
+            ]
 
         return ranked
     if kind == "matrix":
         rows = [v.item for v in variables]
-        empty = [None] * width
 
-        def cells(r: Record) -> list[Any]:
-            value = r.answers.get(code)
-            if not value:
-                return empty
-            return [value.get(row) for row in rows]
+        def cells(c: _Chunk) -> Columns:
+            values = [a.get(code) or None for a in c.answers]
+            return [
+                [v.get(row) if v is not None else None for v in values] for row in rows
+            ]
 
         return cells
-    return lambda r: [r.answers.get(name)]
+    return lambda c: [[a.get(name) for a in c.answers]]
 
 
 def _segments(variables: list[Variable]) -> list[Segment]:
-    """Group the columns: a question's flags, ranks or matrix rows are read at once."""
+    """Group the columns: a question's flags, ranks or matrix rows are built at once."""
     groups: list[list[Variable]] = []
     for v in variables:
         previous = groups[-1][0] if groups else None
@@ -162,14 +177,14 @@ class WideLayout:
         self.variables = variables
         self._segments = _segments(variables)
 
-    def row(self, record: Record) -> list[Any]:
-        row: list[Any] = []
+    def columns(self, records: list[Record]) -> Columns:
+        chunk = _Chunk(
+            records, [r.answers for r in records], [r.profile for r in records]
+        )
+        out: Columns = []
         for segment in self._segments:
-            row += segment(record)
-        return row
-
-    def rows(self, records: list[Record]) -> list[list[Any]]:
-        return [self.row(record) for record in records]
+            out += segment(chunk)
+        return out
 
 
 LONG_VARIABLES = [
@@ -227,7 +242,7 @@ class LongLayout:
                     (question.code, question.type, other if other in allowed else None)
                 )
 
-    def rows(self, records: list[Record]) -> list[list[Any]]:
+    def columns(self, records: list[Record]) -> Columns:
         out: list[list[Any]] = []
         for r in records:
             head = [r.id, r.version, r.submitted_at]
@@ -249,7 +264,7 @@ class LongLayout:
                     out.append([*head, code, "", _text(value)])
                 if other is not None and other in answers:
                     out.append([*head, code, OTHER, answers[other]])
-        return out
+        return columns_of(out, len(LONG_VARIABLES))
 
 
 def _text(value: Any) -> str:

@@ -18,14 +18,17 @@ import datetime as dt
 import io
 import json
 import zipfile
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from math import nan
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from core.csv import csv_writer, safe_row
+from core.csv import csv_writer, safe_column, safe_row
+from reports.exports.layouts import Columns
 from reports.exports.variables import (
     BOOLEAN,
     CHOICE,
@@ -64,6 +67,11 @@ CONTENT_TYPES = {
     DATAPACKAGE: "application/zip",
 }
 EXCEL_MAX_ROWS = 1_048_576
+# Rows per Parquet row group. Chunks are gathered into row groups this big:
+# the writer keeps every row group's column statistics and page index until
+# the file is closed, so a row group per chunk made that grow with the rows
+# (464 MB at a million); a row group's columns are held until it is written.
+PARQUET_ROW_GROUP_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -166,11 +174,9 @@ def _text_converters(variables: list[Variable]) -> list[tuple[int, Any]]:
     return out
 
 
-def _convert(rows: list[list[Any]], converters: list[tuple[int, Any]]) -> None:
-    if converters:
-        for row in rows:
-            for index, convert in converters:
-                row[index] = convert(row[index])
+def _convert(columns: Columns, converters: list[tuple[int, Any]]) -> None:
+    for index, convert in converters:
+        columns[index] = list(map(convert, columns[index]))
 
 
 class Writer:
@@ -180,7 +186,8 @@ class Writer:
         self.names = [v.name for v in variables]
         self.meta = meta
 
-    def write(self, rows: list[list[Any]]) -> None:
+    def write(self, columns: Columns) -> None:
+        """Write a chunk of rows, given as its columns (``layouts.Columns``)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -214,9 +221,9 @@ class CsvWriter(Writer):
         self._writer.writerow(self.names)
         self._converters = _text_converters(variables)
 
-    def write(self, rows: list[list[Any]]) -> None:
-        _convert(rows, self._converters)
-        self._writer.writerows(rows)
+    def write(self, columns: Columns) -> None:
+        _convert(columns, self._converters)
+        self._writer.writecolumns(columns)
 
     def close(self) -> None:
         if self._own:
@@ -232,13 +239,13 @@ class JsonLinesWriter(Writer):
         super().__init__(path, variables, meta)
         self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
 
-    def write(self, rows: list[list[Any]]) -> None:
+    def write(self, columns: Columns) -> None:
         names = self.names
         option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
         self._file.write(
             b"".join(
                 orjson.dumps(dict(zip(names, row, strict=True)), option=option)
-                for row in rows
+                for row in zip(*columns, strict=True)
             )
         )
 
@@ -285,14 +292,15 @@ class XlsxWriter(Writer):
         self._row = 1
         return sheet
 
-    def write(self, rows: list[list[Any]]) -> None:
-        for row in rows:
+    def write(self, columns: Columns) -> None:
+        for index in self._dates:
+            columns[index] = [
+                None if x is None else x.astimezone(dt.UTC) for x in columns[index]
+            ]
+        for row in zip(*map(safe_column, columns), strict=True):
             if self._row >= EXCEL_MAX_ROWS:
                 self._sheet = self._new_sheet()
-            for index in self._dates:
-                if row[index] is not None:
-                    row[index] = row[index].astimezone(dt.UTC)
-            self._sheet.write_row(self._row, 0, safe_row(row))
+            self._sheet.write_row(self._row, 0, row)
             self._row += 1
 
     def close(self) -> None:
@@ -361,14 +369,15 @@ class ParquetWriter(Writer):
         }
         self._dates = {i for i, v in enumerate(variables) if v.kind == DATE}
         self._writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+        self._pending: list[Any] = []
+        self._pending_rows = 0
 
-    def write(self, rows: list[list[Any]]) -> None:
+    def write(self, columns: Columns) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if not rows:
+        if not columns or not columns[0]:
             return
-        columns = list(zip(*rows, strict=True))
         arrays = []
         for index, f in enumerate(self.schema):
             values = columns[index]
@@ -387,9 +396,24 @@ class ParquetWriter(Writer):
                 )
             else:
                 arrays.append(pa.array(values, f.type))
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self._pending.append(pa.Table.from_arrays(arrays, schema=self.schema))
+        self._pending_rows += len(columns[0])
+        if self._pending_rows >= PARQUET_ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self._pending:
+            self._writer.write_table(pa.concat_tables(self._pending))
+            self._pending, self._pending_rows = [], 0
+
+    def abort(self) -> None:
+        self._pending = []
+        super().abort()
 
     def close(self) -> None:
+        self._flush()
         self._writer.close()
 
 
@@ -399,13 +423,20 @@ class ParquetWriter(Writer):
 # in the definition's order) is labelled with its text.
 
 
+_NUMERIC = {CHOICE, FLAG, INTEGER, NUMBER, BOOLEAN}
+
+
 class _LabelledWriter(Writer):
     max_name = 64
     max_label = 256
 
     def __init__(self, path: Path, variables: list[Variable], meta: Meta) -> None:
         super().__init__(path, variables, meta)
-        self._columns: list[list[Any]] = [[] for _ in variables]
+        # Numbers (choices as their 1-based codes) are kept as C doubles, 8
+        # bytes a cell, until ``close`` hands them to pandas without a copy.
+        self._columns: list[Any] = [
+            array("d") if v.kind in _NUMERIC else [] for v in variables
+        ]
         self._codes = {
             i: {c: n for n, c in enumerate(v.codes, start=1)}
             for i, v in enumerate(variables)
@@ -421,25 +452,24 @@ class _LabelledWriter(Writer):
     def abort(self) -> None:
         self._columns = []
 
-    def write(self, rows: list[list[Any]]) -> None:
-        for index, column in enumerate(self._columns):
+    def write(self, columns: Columns) -> None:
+        for index, (column, values) in enumerate(
+            zip(self._columns, columns, strict=True)
+        ):
             codes = self._codes.get(index)
             if codes is not None:
-                column.extend(codes.get(row[index]) for row in rows)
+                values = map(codes.get, values)
+            if isinstance(column, array):
+                column.extend(nan if x is None else x for x in values)
             elif index in self._dates:
-                column.extend(
-                    dt.date.fromisoformat(row[index]) if row[index] else None
-                    for row in rows
-                )
+                column.extend(dt.date.fromisoformat(v) if v else None for v in values)
             elif index in self._times:
                 column.extend(
-                    row[index].astimezone(dt.UTC).replace(tzinfo=None)
-                    if row[index]
-                    else None
-                    for row in rows
+                    v.astimezone(dt.UTC).replace(tzinfo=None) if v else None
+                    for v in values
                 )
             else:
-                column.extend(row[index] for row in rows)
+                column.extend(values)
 
     def frame(self) -> Any:
         import numpy as np
@@ -450,20 +480,19 @@ class _LabelledWriter(Writer):
             zip(self.out_names, self.variables, strict=True)
         ):
             values = self._columns[index]
-            if v.kind in {CHOICE, FLAG, INTEGER, NUMBER, BOOLEAN}:
-                data[name] = np.array(
-                    [np.nan if x is None else float(x) for x in values], dtype="float64"
-                )
+            if v.kind in _NUMERIC:
+                data[name] = np.frombuffer(values, dtype="float64")
             elif v.kind == STRING:
                 data[name] = pd.Series(
                     [x if x is not None else "" for x in values], dtype=object
                 )
-            elif v.kind == DATE:
-                data[name] = pd.Series(values, dtype=object)
             else:
-                data[name] = pd.to_datetime(pd.Series(values, dtype=object))
+                # Dates and times as Python objects: pyreadstat converts a
+                # datetime64 column with a copy of the whole frame.
+                data[name] = pd.Series(values, dtype=object)
             self._columns[index] = []  # free as it goes
-        return pd.DataFrame(data)
+        # No copy: pandas would otherwise gather the columns into one block.
+        return pd.DataFrame(data, copy=False)
 
     def labels(self) -> tuple[dict[str, str], dict[str, dict[float, str]]]:
         column_labels, value_labels = {}, {}
@@ -577,8 +606,8 @@ class DataPackageWriter(Writer):
             stream=self._text,
         )
 
-    def write(self, rows: list[list[Any]]) -> None:
-        self._csv.write(rows)
+    def write(self, columns: Columns) -> None:
+        self._csv.write(columns)
 
     def _add(self, name: str, data: bytes) -> None:
         info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)

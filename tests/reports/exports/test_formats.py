@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
@@ -294,6 +295,12 @@ def test_sav_carries_variable_and_value_labels(
 
     records = frame.to_dict("records")
     _check_rows(survey, records, decode=decode)
+    # Times are SPSS datetimes (UTC), not text.
+    assert meta.original_variable_types["submitted_at"].startswith("DATETIME")
+    first = counted(survey)[0].submitted_at.astimezone(dt.UTC).replace(tzinfo=None)
+    assert abs(pd.Timestamp(frame["submitted_at"][0]) - pd.Timestamp(first)) < (
+        pd.Timedelta(milliseconds=1)
+    )
 
 
 def test_data_package_is_valid_for_the_frictionless_validator(
@@ -409,3 +416,50 @@ def test_writing_again_gives_the_same_bytes(survey_with_responses, tmp_path):
                 created_at=created,
             )
         assert a.read_bytes() == b.read_bytes(), fmt
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_chunks_and_row_groups_do_not_change_the_data(
+    survey_with_responses, tmp_path, settings, monkeypatch, layout
+):
+    """Five responses read two at a time, Parquet row groups of at least three
+    rows: every format holds what one chunk writes, and Parquet's row groups
+    gather chunks (the writer keeps each row group's statistics until it closes)."""
+    from reports.exports import writers
+
+    survey = survey_with_responses
+    clean = export_filters_clean(
+        survey=survey, user=survey.owner, layout=layout, filters={}
+    )
+    created = timezone.now()
+
+    def write(fmt, name):
+        path = tmp_path / f"{name}.{fmt}"
+        export_write(
+            survey=survey,
+            fmt=fmt,
+            layout=layout,
+            filters=clean,
+            path=path,
+            created_at=created,
+        )
+        return path
+
+    formats = ["csv", "xlsx", "jsonl", "parquet", "sav", "datapackage"]
+    whole = {fmt: write(fmt, "whole") for fmt in formats}
+    settings.EXPORT_CHUNK_SIZE = 2
+    monkeypatch.setattr(writers, "PARQUET_ROW_GROUP_ROWS", 3)
+    chunked = {fmt: write(fmt, "chunked") for fmt in formats}
+    for fmt in formats:
+        if fmt == "parquet":
+            continue
+        assert chunked[fmt].read_bytes() == whole[fmt].read_bytes(), fmt
+    assert pq.read_table(chunked["parquet"]).equals(pq.read_table(whole["parquet"]))
+    groups = [
+        pq.ParquetFile(chunked["parquet"]).metadata.row_group(i).num_rows
+        for i in range(pq.ParquetFile(chunked["parquet"]).num_row_groups)
+    ]
+    rows = pq.ParquetFile(whole["parquet"]).metadata.num_rows
+    assert sum(groups) == rows
+    assert len(groups) < math.ceil(rows / 2)
+    assert pq.ParquetFile(whole["parquet"]).num_row_groups == 1
