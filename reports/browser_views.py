@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -88,6 +88,20 @@ def _survey_for(request: HttpRequest, slug: str) -> Survey:
     return survey
 
 
+def _form_data(query: QueryDict) -> QueryDict:
+    """The GET form's values, less an answer left at "Any".
+
+    The answer select sends ``answer=`` then; the other selects' "Any" is a
+    choice of their filter, but the answer filter takes values only (the API
+    refuses an empty one).
+    """
+    if "" not in query.getlist("answer"):
+        return query
+    data = query.copy()
+    data.setlist("answer", [value for value in query.getlist("answer") if value])
+    return data
+
+
 def _local(url: str | None) -> str | None:
     """A pagination link without scheme and host: the page links to itself."""
     if url is None:
@@ -106,7 +120,7 @@ def response_browser(request: HttpRequest, slug: str) -> HttpResponse:
     drafts = lists_drafts(request.GET)
     fields = DRAFT_PAGE_FIELDS if drafts else PAGE_FIELDS
     filters = ResponseFilter(
-        request.GET,
+        _form_data(request.GET),
         queryset=response_list_for_browsing(survey=survey, fields=fields)
         .select_related("profile")
         .only(*fields, "profile__overall_level"),

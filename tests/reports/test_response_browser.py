@@ -113,6 +113,11 @@ def test_the_form_filters_the_list_and_a_bad_value_is_a_400(survey, owner, worke
 
     assert page_url(worked) in kept.content.decode()
     assert page_url(other) not in kept.content.decode()
+    # The answer select left at "Any" sends an empty answer: no filter.
+    anything = client.get(LIST_URL, {"status": "counted", "answer": ""})
+    assert anything.status_code == 200
+    assert page_url(worked) in anything.content.decode()
+    assert page_url(other) in anything.content.decode()
     assert bad.status_code == 400
     html = bad.content.decode()
     assert 'id="id_answer_error"' in html and 'id="id_channel_error"' in html
