@@ -64,6 +64,7 @@ def deep_cursor(survey: Any, url: str, count: int) -> str:
     paginator = ResponseCursorPagination()
     row = (
         response_list_for_browsing(survey=survey)
+        .filter(status="submitted")
         .order_by(*paginator.ordering)
         .values_list("submitted_at", flat=True)[int(count * DEEP_SHARE)]
     )
@@ -145,7 +146,7 @@ def deep_plan(survey: Any, cursor_position: str) -> str:
     ordering = ResponseCursorPagination.ordering
     query = (
         response_list_for_browsing(survey=survey)
-        .filter(submitted_at__lt=cursor_position)
+        .filter(status="submitted", submitted_at__lt=cursor_position)
         .order_by(*ordering)[:51]
     )
     sql, params = query.query.sql_with_params()

@@ -1,4 +1,5 @@
-"""The response browser: a survey's submitted responses, one at a time, voids.
+"""The response browser: a survey's responses (drafts when asked), one at a
+time, voids.
 
 For the survey's owner, its collaborators and staff (``survey_can_read_results``;
 anyone else gets 404, so that nothing is learnt about another's survey); voids
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -37,6 +38,7 @@ from surveys.browse import (
     ResponseCursorPagination,
     ResponseFilter,
     answer_choices,
+    lists_drafts,
     response_list_for_browsing,
 )
 from surveys.models import Response, Survey, translate
@@ -49,8 +51,12 @@ from surveys.selectors import (
 from surveys.services import response_unvoid, response_void
 
 ACTIONS = {"void": response_void, "unvoid": response_unvoid}
-# What the table shows: no answers, and only the timestamps it prints.
+# What the table shows: no answers, and only the timestamps it prints (the
+# submission, or a draft's start).
 PAGE_FIELDS = tuple(f for f in BROWSE_FIELDS if f not in {"answers", "started_at"})
+DRAFT_PAGE_FIELDS = tuple(
+    f for f in BROWSE_FIELDS if f not in {"answers", "submitted_at"}
+)
 
 
 def _answer_options(groups: list, picked: set[str]) -> str:
@@ -82,6 +88,20 @@ def _survey_for(request: HttpRequest, slug: str) -> Survey:
     return survey
 
 
+def _form_data(query: QueryDict) -> QueryDict:
+    """The GET form's values, less an answer left at "Any".
+
+    The answer select sends ``answer=`` then; the other selects' "Any" is a
+    choice of their filter, but the answer filter takes values only (the API
+    refuses an empty one).
+    """
+    if "" not in query.getlist("answer"):
+        return query
+    data = query.copy()
+    data.setlist("answer", [value for value in query.getlist("answer") if value])
+    return data
+
+
 def _local(url: str | None) -> str | None:
     """A pagination link without scheme and host: the page links to itself."""
     if url is None:
@@ -97,11 +117,13 @@ def response_browser(request: HttpRequest, slug: str) -> HttpResponse:
     """A page of a survey's responses, filtered by the GET form."""
     survey = _survey_for(request, slug)
     language = get_language() or "en"
+    drafts = lists_drafts(request.GET)
+    fields = DRAFT_PAGE_FIELDS if drafts else PAGE_FIELDS
     filters = ResponseFilter(
-        request.GET,
-        queryset=response_list_for_browsing(survey=survey, fields=PAGE_FIELDS)
+        _form_data(request.GET),
+        queryset=response_list_for_browsing(survey=survey, fields=fields)
         .select_related("profile")
-        .only(*PAGE_FIELDS, "profile__overall_level"),
+        .only(*fields, "profile__overall_level"),
         survey=survey,
     )
     rows, previous_url, next_url, status = [], None, None, 200
@@ -111,7 +133,7 @@ def response_browser(request: HttpRequest, slug: str) -> HttpResponse:
             rows = paginator.paginate_queryset(filters.qs, Request(request))
         except NotFound as exc:  # a cursor that was tampered with
             raise Http404(str(exc.detail)) from exc
-        rows = _rows(survey, rows)
+        rows = _rows(survey, rows, drafts=drafts)
         previous_url = _local(paginator.get_previous_link())
         next_url = _local(paginator.get_next_link())
     else:
@@ -125,6 +147,7 @@ def response_browser(request: HttpRequest, slug: str) -> HttpResponse:
             answer_choices(survey, language), set(request.GET.getlist("answer"))
         ),
         "rows": rows,
+        "drafts": drafts,
         "previous_url": previous_url,
         "next_url": next_url,
         "filtered": any(request.GET.get(name) for name in filters.filters),
@@ -132,23 +155,28 @@ def response_browser(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reports/responses.html", context, status=status)
 
 
-def _rows(survey: Survey, responses: list[Response]) -> list[dict]:
-    """What the table shows of each response, its labels looked up once a page."""
+def _rows(survey: Survey, responses: list[Response], *, drafts: bool) -> list[dict]:
+    """What the table shows of each response, its labels looked up once a page.
+
+    A list holds drafts alone or submitted responses alone (``ResponseFilter``):
+    a draft shows its start and no level.
+    """
     base = reverse("reports:responses", args=[survey.slug])
     status = {True: _("Voided"), False: _("Counted")}
+    draft = _("Draft")
     channels = dict(Response.Channel.choices)
     languages = {code: str(name) for code, name in settings.LANGUAGES}
     return [
         {
             "url": f"{base}{response.pk}/",
-            "submitted_at": response.submitted_at,
+            "at": response.started_at if drafts else response.submitted_at,
             "voided": response.is_voided,
-            "status": status[response.is_voided],
+            "status": draft if drafts else status[response.is_voided],
             "version": response.version.number,
             "language": languages.get(response.language, response.language),
             "channel": str(channels.get(response.channel, response.channel)),
             "level": None
-            if response.is_voided
+            if drafts or response.is_voided
             else getattr(getattr(response, "profile", None), "overall_level", None),
         }
         for response in responses
@@ -156,17 +184,18 @@ def _rows(survey: Survey, responses: list[Response]) -> list[dict]:
 
 
 def _response_for(survey: Survey, response_id: str) -> Response:
-    return get_object_or_404(
-        response_list().filter(survey=survey, status=Response.Status.SUBMITTED),
-        pk=response_id,
-    )
+    return get_object_or_404(response_list().filter(survey=survey), pk=response_id)
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def response_page(request: HttpRequest, slug: str, response_id: str) -> HttpResponse:
-    """One response: its answers as read, its profile, its voids; void or un-void."""
+    """One response: its answers as read, its profile, its voids; void or un-void.
+
+    A draft shows its answers so far; it has no profile and cannot be voided
+    (the services refuse it, and the page offers no button).
+    """
     survey = _survey_for(request, slug)
     response = _response_for(survey, response_id)
     can_void = survey_can_manage(survey=survey, user=request.user)
@@ -226,7 +255,7 @@ def _page_context(
         "voided": response.is_voided,
         "profile_missing": False,
     }
-    if response.is_voided:
+    if response.is_voided or not response.is_submitted:
         return context
     profile = profile_get(response=response)
     if profile is None:

@@ -1,15 +1,17 @@
-"""Browsing a survey's submitted responses: the filters and the page order.
+"""Browsing a survey's responses: the filters and the page order.
 
 One home for both the API (``GET /api/v1/surveys/{slug}/responses/``) and the
 researcher's pages, so that a filter means the same everywhere.
 
-The order is the newest submission first, ties broken by id, through cursor
-pagination: a page is found by an index range scan on
-``response_survey_status`` (survey, status, submitted_at), however deep,
-instead of an OFFSET that reads and drops every earlier row, and a response
-that arrives while someone pages never shifts or repeats a row. Drafts are
-not listed: they are unfinished, have no submission time to order by, and
-count nowhere.
+Submitted responses are listed unless ``status=draft`` asks for the drafts
+alone: drafts are unfinished and count nowhere, so a researcher sees them only
+when asking. A list is in one time order, newest first, ties broken by id:
+submitted ones by their submission, drafts (which have none) by their start.
+Through cursor pagination a page is found by an index range scan, however
+deep (``response_survey_status`` for submitted responses,
+``response_survey_draft_started`` for drafts), instead of an OFFSET that reads
+and drops every earlier row, and a response that arrives while someone pages
+never shifts or repeats a row.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,16 +33,35 @@ from surveys.selectors import sheet_for_version_id
 
 # Single-choice answers, as ``answer=<question code>:<choice code>``.
 ANSWER_SEPARATOR = ":"
+DRAFT = "draft"
 STATUS_CHOICES = [
     ("counted", _("Counted")),
     ("voided", _("Voided")),
+    (DRAFT, _("Draft")),
 ]
 
 
+def lists_drafts(query: QueryDict) -> bool:
+    """Whether a browsing query lists the drafts rather than submitted responses."""
+    return query.get("status") == DRAFT
+
+
+def time_field(*, drafts: bool) -> str:
+    """The time a list is ordered and filtered by: a draft has no submission."""
+    return "started_at" if drafts else "submitted_at"
+
+
 class ResponseCursorPagination(CursorPagination):
-    """Newest submission first, by (submitted_at, id): stable at any depth."""
+    """Newest first, by (submitted_at, id), or (started_at, id) for drafts:
+    stable at any depth."""
 
     ordering = ("-submitted_at", "-id")
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        # Called after the filters were checked, so status is a known value.
+        if lists_drafts(request.query_params):
+            return (f"-{time_field(drafts=True)}", "-id")
+        return self.ordering
 
 
 def answer_choices(survey: Survey, language: str | None = None) -> list:
@@ -85,7 +107,10 @@ class ResponseFilter(django_filters.FilterSet):
         empty_label=_("Any"),
         method="filter_status",
         label=_("Status"),
-        help_text=_("counted (submitted, not voided) or voided."),
+        help_text=_(
+            "counted (submitted, not voided), voided or draft (started, not "
+            "submitted). Without it, the submitted ones, counted or voided."
+        ),
     )
     version = django_filters.NumberFilter(
         field_name="version__number",
@@ -96,14 +121,18 @@ class ResponseFilter(django_filters.FilterSet):
     submitted_from = django_filters.DateFilter(
         method="filter_submitted_from",
         widget=DATE_INPUT,
-        label=_("Submitted from"),
-        help_text=_("A date (YYYY-MM-DD), included."),
+        label=_("Date from"),
+        help_text=_(
+            "The submission date, or the start date for drafts (YYYY-MM-DD), included."
+        ),
     )
     submitted_to = django_filters.DateFilter(
         method="filter_submitted_to",
         widget=DATE_INPUT,
-        label=_("Submitted until"),
-        help_text=_("A date (YYYY-MM-DD), included."),
+        label=_("Date until"),
+        help_text=_(
+            "The submission date, or the start date for drafts (YYYY-MM-DD), included."
+        ),
     )
     language = django_filters.ChoiceFilter(
         choices=settings.LANGUAGES,
@@ -145,18 +174,32 @@ class ResponseFilter(django_filters.FilterSet):
         # set past it.
         self.form.fields["answer"].choices = answer_choices(survey)
 
+    @property
+    def drafts(self) -> bool:
+        return self.form.cleaned_data.get("status") == DRAFT
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Submitted responses or drafts, never both: each list has its own
+        # time order (and index), and "Any" keeps meaning the submitted ones.
+        status = Response.Status.DRAFT if self.drafts else Response.Status.SUBMITTED
+        return super().filter_queryset(queryset.filter(status=status))
+
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == DRAFT:
+            return queryset  # chosen in filter_queryset
         return queryset.filter(voided_at__isnull=value == "counted")
 
     def filter_submitted_from(
         self, queryset: QuerySet, name: str, value: dt.date
     ) -> QuerySet:
-        return queryset.filter(submitted_at__gte=_start_of(value))
+        field = time_field(drafts=self.drafts)
+        return queryset.filter(**{f"{field}__gte": _start_of(value)})
 
     def filter_submitted_to(
         self, queryset: QuerySet, name: str, value: dt.date
     ) -> QuerySet:
-        return queryset.filter(submitted_at__lt=_start_of(value + dt.timedelta(1)))
+        field = time_field(drafts=self.drafts)
+        return queryset.filter(**{f"{field}__lt": _start_of(value + dt.timedelta(1))})
 
     def filter_answer(self, queryset: QuerySet, name: str, value: list) -> QuerySet:
         for item in value:
@@ -188,9 +231,8 @@ BROWSE_FIELDS = (
 def response_list_for_browsing(
     *, survey: Survey, fields: tuple[str, ...] = BROWSE_FIELDS
 ) -> QuerySet[Response]:
-    """A survey's submitted responses, with their version's number, for a list."""
+    """A survey's responses, drafts included, with their version's number, for
+    a list that ``ResponseFilter`` narrows to the submitted ones or the drafts."""
     return (
-        Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
-        .select_related("version")
-        .only(*fields)
+        Response.objects.filter(survey=survey).select_related("version").only(*fields)
     )

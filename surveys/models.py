@@ -355,6 +355,15 @@ class Response(models.Model):
                 fields=["survey", "status", "submitted_at"],
                 name="response_survey_status",
             ),
+            # The response browser's drafts, newest start first (a cursor on
+            # started_at, ties by id). Partial: only drafts are in it, so a
+            # response created submitted never pays for it, and a submission
+            # takes its row out of it.
+            models.Index(
+                fields=["survey", "started_at", "id"],
+                condition=Q(status="draft"),
+                name="response_survey_draft_started",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

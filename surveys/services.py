@@ -668,10 +668,16 @@ def response_unvoid(*, response: Response, reason: str, actor: User) -> Response
 
     The same people as for a void, with a reason, logged; results are brought
     up to date as for a void. Un-voiding a response that is not voided changes
-    nothing (a retried request).
+    nothing (a retried request); a draft is refused, as for a void, rather
+    than answered as if it had been un-voided.
     """
     _check_may_void(response=response, actor=actor)
     locked = Response.objects.select_for_update().get(pk=response.pk)
+    if not locked.is_submitted:
+        raise Conflict(
+            _("Only submitted responses can be un-voided."),
+            code="response_not_submitted",
+        )
     reason = _reason(reason)
     if not locked.is_voided:
         return locked

@@ -188,7 +188,9 @@ class ResponseBrowseOutput(serializers.Serializer):
     language = serializers.CharField()
     channel = serializers.ChoiceField(choices=Response.Channel.choices)
     started_at = serializers.DateTimeField()
-    submitted_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(
+        allow_null=True, help_text="Null for a draft."
+    )
     answers = AnswersField(help_text="Question code -> answer value.")
 
     def to_representation(self, instance: Response) -> dict:

@@ -369,11 +369,12 @@ class ResponseCreateView(generics.ListAPIView):
         return response_list_for_browsing(survey=self.survey)
 
     @extend_schema(
-        summary="Browse a survey's submitted responses (owner, collaborators, staff)",
-        description="Newest submission first, with cursor pagination: follow `next` "
+        summary="Browse a survey's responses (owner, collaborators, staff)",
+        description="Submitted responses, newest submission first; with "
+        "`status=draft` the drafts alone, most recently started first (the date "
+        "filters then apply to the start date). Cursor pagination: follow `next` "
         "and `previous`; a response that arrives meanwhile never shifts a page. "
-        "Drafts are not listed. Every filter is checked: an unknown value is a 400 "
-        "naming its parameter.",
+        "Every filter is checked: an unknown value is a 400 naming its parameter.",
         responses={
             200: s.ResponseBrowseOutput(many=True),
             400: OpenApiResponse(description="A filter has a bad value."),
@@ -543,7 +544,11 @@ class ResponseUnvoidView(ResponseVoidView):
 
     @extend_schema(
         request=s.ResponseVoidInput,
-        responses={200: s.ResponseOutput, **_VOID_STATUSES},
+        responses={
+            200: s.ResponseOutput,
+            **_VOID_STATUSES,
+            409: OpenApiResponse(description="The response is a draft."),
+        },
         summary="Un-void a response (owner, editors, staff); again: no change",
     )
     def post(self, request: Request, response_id: str) -> Response:

@@ -1,6 +1,6 @@
 """The demo researcher browses the reference survey's responses in Chromium:
-filters the table, opens a response, voids it, at desktop and phone widths,
-with no serious accessibility problem."""
+filters the table, opens a response, voids it, lists the drafts and opens one,
+at desktop and phone widths, with no serious accessibility problem."""
 
 import re
 from collections import Counter
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from surveys.models import Response
+from surveys.models import Response, Survey
 from tests.browser.checks import (
     PHONE,
     assert_accessible,
@@ -19,6 +19,7 @@ from tests.browser.checks import (
     screenshot,
     watched,
 )
+from tests.surveys.factories import ResponseFactory
 
 pytestmark = pytest.mark.browser
 
@@ -118,4 +119,31 @@ def test_the_browser_is_usable_on_a_phone(new_context, demo):
     assert_no_horizontal_scroll(page)
     screenshot(page, "response-phone")
     screenshot(page, "response-phone-top", full_page=False)
+    assert page.failed_responses == [] and page.errors == []
+
+
+def test_the_drafts_are_listed_and_open_on_a_phone(new_context, demo):
+    survey = Survey.objects.get(slug=SLUG)
+    role = most_common_role()[0]
+    drafts = [ResponseFactory(survey=survey, answers={"role": role}) for _ in range(2)]
+    page = signed_in(new_context, viewport=PHONE)
+    page.goto(f"/dashboards/{SLUG}/responses/")
+    page.get_by_label("Status").select_option(label="Draft")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"status=draft"))
+    rows = page.get_by_role("table").locator("tbody tr")
+    expect(rows).to_have_count(len(drafts))
+    expect(page.get_by_role("columnheader", name="Started")).to_be_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "responses-drafts-phone")
+
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("draft")
+    expect(page.get_by_text("Not submitted yet", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Void this response")).to_have_count(0)
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "response-draft-phone")
+    screenshot(page, "response-draft-phone-top", full_page=False)
     assert page.failed_responses == [] and page.errors == []

@@ -113,6 +113,11 @@ def test_the_form_filters_the_list_and_a_bad_value_is_a_400(survey, owner, worke
 
     assert page_url(worked) in kept.content.decode()
     assert page_url(other) not in kept.content.decode()
+    # The answer select left at "Any" sends an empty answer: no filter.
+    anything = client.get(LIST_URL, {"status": "counted", "answer": ""})
+    assert anything.status_code == 200
+    assert page_url(worked) in anything.content.decode()
+    assert page_url(other) in anything.content.decode()
     assert bad.status_code == 400
     html = bad.content.decode()
     assert 'id="id_answer_error"' in html and 'id="id_channel_error"' in html
@@ -246,6 +251,96 @@ def test_void_and_unvoid_round_trip_updates_results_and_keeps_the_history(
     history = client.get(page_url(target)).content.decode()
     assert history.index("spam") < history.index("a real answer")
     assert editor.email in history
+
+
+# --- Drafts ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def started(survey, worked) -> Response:
+    """A draft that has answered the role question so far."""
+    return ResponseFactory(survey=survey, answers={"role": worked.answers["role"]})
+
+
+def test_drafts_are_listed_with_the_status_draft_and_open_readably(
+    survey, owner, worked, started
+):
+    client = signed_in(owner)
+
+    listing = client.get(LIST_URL).content.decode()
+    drafts = client.get(LIST_URL, {"status": "draft"})
+    page = client.get(page_url(started))
+
+    assert '<option value="draft">Draft</option>' in listing
+    assert page_url(started) not in listing and page_url(worked) in listing
+    assert drafts.status_code == 200
+    html = drafts.content.decode()
+    assert page_url(started) in html and page_url(worked) not in html
+    assert '<th scope="col">Started</th>' in html and "<td>Draft</td>" in html
+    assert page.status_code == 200
+    html = page.content.decode()
+    role = sheet_for_version_id(survey.current_version_id).definition.questions["role"]
+    chosen = next(c for c in role.choices if c.code == started.answers["role"])
+    assert re.search(
+        rf"<dt>{re.escape(role.text['en'])}</dt>\s*<dd>{re.escape(chosen.label['en'])}",
+        html,
+    )
+    assert "Not submitted yet" in html and "(draft)" in html
+    assert "Void this response" not in html and 'name="reason"' not in html
+    assert 'id="maturity-profile"' not in html
+
+
+def test_a_draft_cannot_be_voided_from_its_page(survey, owner, started):
+    client = signed_in(owner)
+
+    answer = client.post(page_url(started), {"action": "void", "reason": "spam"})
+    back = client.post(page_url(started), {"action": "unvoid", "reason": "ok"})
+
+    assert (answer.status_code, back.status_code) == (409, 409)
+    assert "Only submitted responses can be voided." in answer.content.decode()
+    assert 'role="alert"' in answer.content.decode()
+    assert not Response.objects.get(pk=started.pk).is_voided
+    assert not ResponseVoidEvent.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_a_drafts_page_costs_the_same_queries_whatever_its_length(
+    survey, django_assert_num_queries, rows
+):
+    client = signed_in(collaborator(survey, "viewer"))
+    client.get(LIST_URL)  # the definition, read once per process
+    for _ in range(rows):
+        ResponseFactory(survey=survey)
+    # The session, the user, the survey, the viewer's role, the page of drafts
+    # with their versions.
+    with django_assert_num_queries(5):
+        response = client.get(LIST_URL, {"status": "draft"})
+
+    links = re.findall(rf'href="{LIST_URL}[0-9a-f-]{{36}}/"', response.content.decode())
+    assert len(links) == rows
+
+
+def test_a_draft_s_page_costs_a_fixed_number_of_queries(
+    survey, owner, started, django_assert_num_queries
+):
+    client = signed_in(owner)
+    client.get(page_url(started))  # the definition, once per process
+    # The session, the user, the survey, the draft: no profile, no voids.
+    with django_assert_num_queries(4):
+        response = client.get(page_url(started))
+
+    assert response.status_code == 200
+
+
+def test_anyone_else_gets_a_404_for_the_drafts(survey, started):
+    for url in (f"{LIST_URL}?status=draft", page_url(started)):
+        assert Client().get(url).status_code == 302  # to the login page
+        for user in (UserFactory(), UserFactory(role="researcher")):
+            assert signed_in(user).get(url).status_code == 404
+    assert (
+        signed_in(collaborator(survey, "viewer")).get(page_url(started)).status_code
+        == 200
+    )
 
 
 def test_answers_read_page_by_page_as_shown_to_the_respondent():

@@ -1,5 +1,6 @@
 """GET /api/v1/surveys/{slug}/responses/: researchers browse the submitted
-responses of a survey they own or collaborate on; void and un-void them."""
+responses of a survey they own or collaborate on (its drafts when asking for
+them); void and un-void them."""
 
 import datetime as dt
 from urllib.parse import parse_qs, urlsplit
@@ -50,6 +51,20 @@ def collaborator(survey, role: str):
 def submitted(survey, minutes_ago: float = 0, **fields) -> Response:
     at = timezone.now() - dt.timedelta(minutes=minutes_ago)
     return ResponseFactory(survey=survey, submitted=True, submitted_at=at, **fields)
+
+
+def draft(survey, minutes_ago: float = 0, **fields) -> Response:
+    at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    return ResponseFactory(survey=survey, started_at=at, **fields)
+
+
+def all_pages(api_client, first_url: str) -> list[str]:
+    seen, next_url = [], first_url
+    while next_url:
+        page = api_client.get(next_url).json()
+        seen += [row["id"] for row in page["results"]]
+        next_url = page["next"]
+    return seen
 
 
 # --- Listing and filters ---------------------------------------------------------------
@@ -175,7 +190,7 @@ def test_filters_combine_and_answers_can_be_repeated(api_client, survey, owner, 
 @pytest.mark.parametrize(
     "params, parameter",
     [
-        ({"status": "draft"}, "status"),
+        ({"status": "submitted"}, "status"),  # Any lists the submitted ones
         ({"version": "x"}, "version"),
         ({"language": "fr"}, "language"),
         ({"channel": "fax"}, "channel"),
@@ -262,6 +277,163 @@ def test_the_list_costs_the_same_queries_whatever_its_length(
     assert (len(ids(short)), len(ids(long))) == (3, 23)
 
 
+# --- Drafts ---------------------------------------------------------------------------
+
+
+def test_drafts_are_listed_with_status_draft_alone_most_recently_started_first(
+    api_client, survey, owner
+):
+    counted = submitted(survey, minutes_ago=5)
+    older = draft(survey, minutes_ago=30, answers={"role": "scientist"})
+    newer = draft(survey, minutes_ago=10)
+    draft(SurveyFactory(), minutes_ago=1)  # another survey's
+    api_client.force_authenticate(owner)
+
+    by_default = api_client.get(url(survey.slug))
+    drafts = api_client.get(url(survey.slug, status="draft"))
+
+    assert ids(by_default) == [str(counted.pk)]
+    assert ids(drafts) == [str(newer.pk), str(older.pk)]
+    row = drafts.json()["results"][1]
+    assert (row["status"], row["voided"], row["submitted_at"]) == ("draft", False, None)
+    assert row["answers"] == {"role": "scientist"}
+    assert row["started_at"] is not None
+
+
+def test_draft_pages_stay_stable_while_drafts_start(api_client, survey, owner):
+    first_batch = [draft(survey, minutes_ago=100 - i) for i in range(7)]
+    api_client.force_authenticate(owner)
+    seen: list[str] = []
+
+    page = api_client.get(url(survey.slug, status="draft", page_size=3)).json()
+    seen += [row["id"] for row in page["results"]]
+    started = [draft(survey) for _ in range(2)]  # newer than every listed one
+    submitted(survey)  # a submission is no draft
+    seen += all_pages(api_client, page["next"])
+
+    newest_first = [str(r.pk) for r in reversed(first_batch)]
+    assert seen == newest_first  # nothing repeated, nothing skipped
+    fresh = ids(api_client.get(url(survey.slug, status="draft", page_size=3)))
+    assert fresh == [str(r.pk) for r in reversed(started)] + newest_first[:1]
+
+
+def test_drafts_started_at_the_same_time_page_without_loss(api_client, survey, owner):
+    at = timezone.now()
+    same = [draft(survey) for _ in range(5)]
+    Response.objects.filter(pk__in=[r.pk for r in same]).update(started_at=at)
+    api_client.force_authenticate(owner)
+
+    seen = all_pages(api_client, url(survey.slug, status="draft", page_size=2))
+
+    assert seen == sorted((str(r.pk) for r in same), reverse=True)
+
+
+def test_the_date_filters_read_the_start_of_a_draft_and_the_submission_otherwise(
+    api_client, survey, owner
+):
+    forty = forty_days_ago()
+    old_draft = draft(survey, minutes_ago=60 * 24 * 40)
+    draft(survey, minutes_ago=10)
+    # Started forty days ago, submitted today: its date is today's.
+    late = submitted(survey, started_at=timezone.now() - dt.timedelta(days=40))
+    old = submitted(survey, minutes_ago=60 * 24 * 40)
+    api_client.force_authenticate(owner)
+
+    drafts = api_client.get(
+        url(survey.slug, status="draft", submitted_from=forty, submitted_to=forty)
+    )
+    responses = api_client.get(url(survey.slug, submitted_to=forty))
+    recent = api_client.get(url(survey.slug, submitted_from=timezone.localdate()))
+
+    assert ids(drafts) == [str(old_draft.pk)]
+    assert ids(responses) == [str(old.pk)]
+    assert ids(recent) == [str(late.pk)]
+
+
+def test_the_other_filters_apply_to_drafts(api_client, survey, owner):
+    wanted = draft(
+        survey, language="pt-br", channel="web", answers={"role": "scientist"}
+    )
+    draft(survey, language="pt-br", channel="web", answers={"role": "engineer"})
+    draft(survey, channel="web", answers={"role": "scientist"})
+    submitted(survey, language="pt-br", channel="web")
+    api_client.force_authenticate(owner)
+
+    found = api_client.get(
+        url(
+            survey.slug,
+            status="draft",
+            language="pt-br",
+            channel="web",
+            answer="role:scientist",
+            version=1,
+        )
+    )
+
+    assert ids(found) == [str(wanted.pk)]
+
+
+def test_a_drafts_page_costs_the_same_queries_whatever_its_length(
+    api_client, survey, django_assert_num_queries
+):
+    viewer = collaborator(survey, "viewer")
+    for _ in range(3):
+        draft(survey)
+    api_client.force_authenticate(viewer)
+    api_client.get(url(survey.slug))  # reads the definition, once per process
+    # The survey, the viewer's role, the page (with each version's number).
+    with django_assert_num_queries(3):
+        short = api_client.get(url(survey.slug, status="draft"))
+    for _ in range(20):
+        draft(survey)
+    with django_assert_num_queries(3):
+        long = api_client.get(url(survey.slug, status="draft"))
+
+    assert (len(ids(short)), len(ids(long))) == (3, 23)
+
+
+@pytest.mark.parametrize("who", ["owner", "viewer", "editor", "staff"])
+def test_the_owner_collaborators_and_staff_browse_drafts(
+    api_client, survey, owner, who
+):
+    one = draft(survey)
+    user = {
+        "owner": owner,
+        "staff": UserFactory(is_staff=True),
+    }.get(who) or collaborator(survey, who)
+    api_client.force_authenticate(user)
+
+    assert ids(api_client.get(url(survey.slug, status="draft"))) == [str(one.pk)]
+
+
+def test_anyone_else_is_refused_the_drafts(api_client, survey):
+    draft(survey)
+    other_draft_survey = SurveyFactory(status="draft")
+
+    assert api_client.get(url(survey.slug, status="draft")).status_code == 401
+    api_client.force_authenticate(UserFactory())  # a respondent
+    assert api_client.get(url(survey.slug, status="draft")).status_code == 403
+    api_client.force_authenticate(UserFactory(role="researcher"))
+    assert api_client.get(url(survey.slug, status="draft")).status_code == 403
+    assert (
+        api_client.get(url(other_draft_survey.slug, status="draft")).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("action", ["void", "unvoid"])
+def test_a_draft_is_neither_voided_nor_unvoided(api_client, survey, owner, action):
+    one = draft(survey)
+    api_client.force_authenticate(owner)
+
+    answer = api_client.post(void_url(one, action), {"reason": "spam"}, format="json")
+
+    assert answer.status_code == 409, answer.content
+    assert answer.json()["code"] == "response_not_submitted"
+    row = Response.objects.get(pk=one.pk)
+    assert (row.status, row.voided_at) == ("draft", None)
+    assert not ResponseVoidEvent.objects.exists()
+
+
 # --- Who may browse ------------------------------------------------------------------
 
 
@@ -326,8 +498,10 @@ def test_the_schema_documents_the_filters_and_statuses(api_client):
         "page_size",
     }
     assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+    status = next(p for p in operation["parameters"] if p["name"] == "status")
+    assert status["schema"]["enum"] == ["counted", "draft", "voided"]
     unvoid = schema["paths"]["/api/v1/responses/{response_id}/unvoid/"]["post"]
-    assert {"200", "400", "403", "404"} <= set(unvoid["responses"])
+    assert {"200", "400", "403", "404", "409"} <= set(unvoid["responses"])
 
 
 # --- Void and un-void ------------------------------------------------------------------
