@@ -8,7 +8,7 @@ text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +28,7 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
     ]
 
 
-def safe_column(cells: list[Any]) -> list[Any]:
+def safe_column(cells: Sequence[Any]) -> Sequence[Any]:
     """``safe_row`` for a column of cells, each distinct value looked at once.
 
     An export's columns repeat a few values (choice codes, flags, scores)
@@ -68,7 +68,7 @@ class SafeWriter:
         for row in rows:
             write(safe_row(row))
 
-    def writecolumns(self, columns: list[list[Any]]) -> None:
+    def writecolumns(self, columns: Iterable[Sequence[Any]]) -> None:
         """Write rows given as columns (one list of cells per column)."""
         self._writer.writerows(zip(*map(safe_column, columns), strict=True))
 

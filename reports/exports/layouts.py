@@ -11,7 +11,8 @@ as ``int``, scores as ``float``, flags 0/1); writers format them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from itertools import repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -66,7 +67,7 @@ def profile_flat(
 # the chunk's length. Writers take columns: a layout builds each column with
 # one pass over the chunk instead of a call per cell, Parquet and SPSS store
 # them as they come, and the CSV rule looks at each distinct value once.
-Columns = list[list[Any]]
+Columns = list[Sequence[Any]]
 
 
 def columns_of(rows: list[list[Any]], width: int) -> Columns:
@@ -78,8 +79,11 @@ def columns_of(rows: list[list[Any]], width: int) -> Columns:
 
 class _Chunk(NamedTuple):
     records: list[Record]
-    answers: list[dict[str, Any]]
-    profiles: list[dict[str, Any] | None]
+    # Each answer key's (and profile column's) values across the chunk, None
+    # where absent: read a response at a time, while its answers are in the
+    # processor's cache, then turned into columns in C (``zip``).
+    answers: dict[str, tuple[Any, ...]]
+    profiles: dict[str, tuple[Any, ...]]
 
 
 Segment = Callable[[_Chunk], Columns]
@@ -94,6 +98,20 @@ _RESPONSE_FIELDS = {
     "language": "language",
     "channel": "channel",
 }
+_GROUPED = {"multiple_choice", "ranking", "matrix"}
+
+
+def _source(variables: list[Variable]) -> tuple[str, str]:
+    """Where a group of columns reads: ("answers" or "profiles", the key), or
+    ("record", "") for a response's own fields and the profile's group."""
+    first = variables[0]
+    if first.name in _RESPONSE_FIELDS or (
+        first.name.startswith("profile__") and not first.question
+    ):
+        return "record", ""
+    if first.question_type in _GROUPED and not first.name.endswith(OTHER_SUFFIX):
+        return "answers", first.question
+    return "answers", first.name
 
 
 def _segment(variables: list[Variable]) -> Segment:
@@ -105,14 +123,12 @@ def _segment(variables: list[Variable]) -> Segment:
         return lambda c: [list(map(get, c.records))]
     if name.startswith("profile__") and not code:
         names = [v.name for v in variables]
-        return lambda c: [
-            [p.get(n) if p is not None else None for p in c.profiles] for n in names
-        ]
+        return lambda c: [c.profiles[n] for n in names]
     if kind == "multiple_choice" and first.kind == "flag":
         items = [v.item for v in variables]
 
         def flags(c: _Chunk) -> Columns:
-            chosen = [None if (v := a.get(code)) is None else set(v) for a in c.answers]
+            chosen = [None if v is None else set(v) for v in c.answers[code]]
             return [
                 [None if s is None else 1 if item in s else 0 for s in chosen]
                 for item in items
@@ -123,7 +139,7 @@ def _segment(variables: list[Variable]) -> Segment:
         places = range(len(variables))
 
         def ranked(c: _Chunk) -> Columns:
-            values = [a.get(code) or None for a in c.answers]
+            values = [v or None for v in c.answers[code]]
             return [
                 [v[k] if v is not None and len(v) > k else None for v in values]
                 for k in places
@@ -134,16 +150,17 @@ def _segment(variables: list[Variable]) -> Segment:
         rows = [v.item for v in variables]
 
         def cells(c: _Chunk) -> Columns:
-            values = [a.get(code) or None for a in c.answers]
-            return [
-                [v.get(row) if v is not None else None for v in values] for row in rows
-            ]
+            values = [v or _EMPTY for v in c.answers[code]]
+            return [list(map(dict.get, values, repeat(row))) for row in rows]
 
         return cells
-    return lambda c: [[a.get(name) for a in c.answers]]
+    return lambda c: [c.answers[name]]
 
 
-def _segments(variables: list[Variable]) -> list[Segment]:
+_EMPTY: dict[str, Any] = {}
+
+
+def _groups(variables: list[Variable]) -> list[list[Variable]]:
     """Group the columns: a question's flags, ranks or matrix rows are built at once."""
     groups: list[list[Variable]] = []
     for v in variables:
@@ -153,7 +170,7 @@ def _segments(variables: list[Variable]) -> list[Segment]:
                 v.question
                 and v.question == previous.question
                 and v.kind == previous.kind
-                and v.question_type in {"multiple_choice", "ranking", "matrix"}
+                and v.question_type in _GROUPED
                 and not v.name.endswith(OTHER_SUFFIX)
             )
             or (
@@ -167,7 +184,7 @@ def _segments(variables: list[Variable]) -> list[Segment]:
             groups[-1].append(v)
         else:
             groups.append([v])
-    return [_segment(group) for group in groups]
+    return groups
 
 
 class WideLayout:
@@ -175,16 +192,39 @@ class WideLayout:
 
     def __init__(self, variables: list[Variable]) -> None:
         self.variables = variables
-        self._segments = _segments(variables)
+        groups = _groups(variables)
+        self._segments = [_segment(group) for group in groups]
+        self._answer_keys = list(
+            dict.fromkeys(
+                key for source, key in map(_source, groups) if source == "answers"
+            )
+        )
+        self._profile_keys = [
+            v.name
+            for v in variables
+            if v.name.startswith("profile__") and not v.question
+        ]
 
     def columns(self, records: list[Record]) -> Columns:
         chunk = _Chunk(
-            records, [r.answers for r in records], [r.profile for r in records]
+            records,
+            _transposed(self._answer_keys, [r.answers for r in records]),
+            _transposed(self._profile_keys, [r.profile or _EMPTY for r in records]),
         )
         out: Columns = []
         for segment in self._segments:
             out += segment(chunk)
         return out
+
+
+def _transposed(
+    keys: list[str], mappings: list[dict[str, Any]]
+) -> dict[str, tuple[Any, ...]]:
+    """Each key's values across the mappings (None where absent)."""
+    if not mappings:
+        return dict.fromkeys(keys, ())
+    rows = [list(map(m.get, keys)) for m in mappings]
+    return dict(zip(keys, zip(*rows, strict=True), strict=True))
 
 
 LONG_VARIABLES = [
