@@ -33,7 +33,12 @@ from surveys.selectors import survey_can_read_results, survey_can_share
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
-        label=gettext_lazy("Format"), choices=Export.Format.choices
+        label=gettext_lazy("Format"),
+        choices=Export.Format.choices,
+        help_text=gettext_lazy(
+            "An SPSS file is built in memory before it is written: for hundreds of "
+            "thousands of responses, choose Parquet or CSV."
+        ),
     )
     layout = forms.ChoiceField(
         label=gettext_lazy("Layout"),

@@ -177,7 +177,7 @@ EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 # Data releases are kept for good (they are cited): a folder of their own.
 RELEASES_DIR = Path(env.str("RELEASES_DIR", default=str(DATA_DIR / "releases")))
 # Responses read (and written) per chunk: the export's memory is about one chunk.
-EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=1000)
 # Sized for a million responses in the slowest format; below the broker's
 # visibility timeout, so a running export is never delivered twice.
 EXPORT_SOFT_TIME_LIMIT = env.int("EXPORT_SOFT_TIME_LIMIT", default=3000)
