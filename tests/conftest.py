@@ -344,13 +344,15 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
     """Start a real Celery worker on the real Redis, using the test database.
 
     Tasks sent from the test go through the broker (not in-process), and the
-    worker sees only committed rows, hence ``transactional_db``.
+    worker sees only committed rows, hence ``transactional_db``. Its node name
+    (``process.nodename``) addresses control commands to it alone.
     """
     from django.db import connection
 
     from config.celery import app
 
     log = tmp_path / "celery-worker.log"
+    nodename = f"test-{os.getpid()}@{socket.gethostname()}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -368,11 +370,12 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[subprocess.Pop
             "--without-gossip",
             "--without-mingle",
             "-n",
-            f"test-{os.getpid()}@%h",
+            nodename,
         ],
         env,
         log,
     )
+    process.nodename = nodename
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:

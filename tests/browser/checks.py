@@ -79,11 +79,21 @@ BROKEN_WORDS_JS = """
 def watched(page: Page) -> Page:
     """Record failed requests and script errors on ``page``, for tests to assert on.
 
-    ``page.failed_responses`` lists ``"<status> <url>"`` of every answer >= 400
-    and ``page.errors`` every uncaught script error.
+    ``page.failed_responses`` lists ``"<status> <url>"`` of every answer >= 400,
+    ``page.errors`` every uncaught script error and ``page.console_errors``
+    every message a script (or the browser) logged as an error.
     """
     page.failed_responses = []
     page.errors = []
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            page.console_errors.append(message.text)
+            if message.type == "error"
+            else None
+        ),
+    )
     page.on(
         "response",
         lambda response: (

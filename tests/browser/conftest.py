@@ -77,7 +77,8 @@ def new_context(browser, live_server) -> Iterator:
 def page(new_context):
     """A page in a fresh context, recording failed requests and script errors.
 
-    ``page.failed_responses`` lists ``"<status> <url>"`` of every answer >= 400
-    and ``page.errors`` every uncaught script error, for tests to assert on.
+    ``page.failed_responses`` lists ``"<status> <url>"`` of every answer >= 400,
+    ``page.errors`` every uncaught script error and ``page.console_errors``
+    every error logged to the console, for tests to assert on.
     """
     return watched(new_context().new_page())
