@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+from bench.common import flush_redis  # noqa: E402
 
 
 def free_port() -> int:
@@ -34,12 +35,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def flush_redis() -> None:
-    """Empty the benchmark's own Redis database (queued tasks, throttle counters)."""
-    import redis
+def redis_flushed() -> None:
+    """Empty the benchmark's Redis database (queued tasks, throttle counters)."""
     from django.conf import settings
 
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    flush_redis(settings.REDIS_URL)
 
 
 def prepare_database() -> None:
@@ -179,7 +179,7 @@ def main() -> int:
     import django
 
     django.setup()
-    flush_redis()
+    redis_flushed()
     prepare_database()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     bodies = workdir / "bodies.jsonl"
@@ -235,7 +235,7 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
-        flush_redis()
+        redis_flushed()
 
     summary = {name: _combine(rounds) for name, rounds in results.items()}
     ratio = summary["submit"]["rps"] / summary["bare"]["rps"]
