@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.common import (  # noqa: E402
     SLUG,
+    bench_started,
     percentile,
     reference_survey_seeded,
-    response_count,
     responses_analyzed,
     size_arguments,
     use_own_database,
@@ -165,23 +165,16 @@ def main() -> int:
         help="skip computing the profiles (the page then joins an empty table)",
     )
     args = parser.parse_args()
-    count = response_count(args)
-
-    import django
-
-    django.setup()
+    count = bench_started(args, DATABASE_URL, REDIS_URL)
     from django.db import connection
     from django.test import Client
 
     from accounts.models import User
-    from bench.database import database_prepare
     from demo.loading import demo_load
     from reports.models import ResponseProfile
     from reports.services import profiles_recompute
     from surveys.models import Response, Survey
 
-    print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
-    database_prepare(fresh=not args.reuse)
     survey, _seeded = reference_survey_seeded(count, args.seed)
     responses_analyzed()
     researcher = next(u for u in demo_load() if u.email == "researcher@example.org")

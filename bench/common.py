@@ -54,6 +54,22 @@ def response_count(args: argparse.Namespace) -> int:
     return 1_000_000 if args.million else args.responses
 
 
+def bench_started(args: argparse.Namespace, database_url: str, redis_url: str) -> int:
+    """Start Django on the benchmark's own databases: say which, empty its Redis
+    database, create (or, with ``--reuse``, keep) its PostgreSQL database and
+    migrate it. Returns the number of responses to seed."""
+    import django
+
+    django.setup()
+    from bench.database import database_prepare
+
+    count = response_count(args)
+    print(f"==> database {database_url.rsplit('/', 1)[-1]}, {count:,} responses")
+    flush_redis(redis_url)
+    database_prepare(fresh=not args.reuse)
+    return count
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]

@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))
 # Its own database and Redis database, beside the other benchmarks'.
 from bench.common import (  # noqa: E402
     SLUG,
+    bench_started,
     flush_redis,
     percentile,
     reference_survey_seeded,
-    response_count,
     size_arguments,
     use_own_database,
 )
@@ -183,17 +183,9 @@ def main() -> int:
     size_arguments(parser)
     parser.add_argument("--requests", type=int, default=50, help="per URL")
     args = parser.parse_args()
-    count = response_count(args)
-
-    import django
-
-    django.setup()
-    from bench.database import database_prepare
+    count = bench_started(args, DATABASE_URL, REDIS_URL)
     from surveys.models import Response
 
-    print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
-    flush_redis(REDIS_URL)
-    database_prepare(fresh=not args.reuse)
     survey = survey_seed(count, args.seed)
     print("==> profiles and aggregates, once", flush=True)
     compute = results_compute(survey)

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 # Its own database and Redis database, apart from the other benchmarks'.
 from bench.common import (  # noqa: E402
     SLUG,
+    bench_started,
     flush_redis,
     reference_survey_seeded,
-    response_count,
     size_arguments,
     use_own_database,
 )
@@ -196,18 +196,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         return child(*args.child)
-    count = response_count(args)
-
-    import django
-
-    django.setup()
+    count = bench_started(args, DATABASE_URL, REDIS_URL)
     from django.utils import timezone
 
-    from bench.database import database_prepare
-
-    print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
-    flush_redis(REDIS_URL)
-    database_prepare(fresh=not args.reuse)
     survey = survey_seed(count, args.seed)
     sql, params = baseline_sql(survey, timezone.now())
     with tempfile.TemporaryDirectory(prefix="bench-export-") as name:

@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 # and Redis 13, and may run next to this one.
 from bench.common import (  # noqa: E402
     SLUG,
+    bench_started,
     flush_redis,
     percentile,
     reference_survey_seeded,
-    response_count,
     responses_analyzed,
     size_arguments,
     use_own_database,
@@ -348,17 +348,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         return child()
-    count = response_count(args)
-
-    import django
-
-    django.setup()
-    from bench.database import database_prepare
+    count = bench_started(args, DATABASE_URL, REDIS_URL)
     from surveys.selectors import sheet_for_version_id
 
-    print(f"==> database {DATABASE_URL.rsplit('/', 1)[-1]}, {count:,} responses")
-    flush_redis(REDIS_URL)
-    database_prepare(fresh=not args.reuse)
     survey = survey_seed(count, args.seed)
     version = survey.current_version_id
     results_clear()
