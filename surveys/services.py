@@ -618,11 +618,17 @@ def _submit(locked: Response, answers: Any) -> Response:
     return locked
 
 
-def _check_may_void(*, response: Response, actor: User) -> None:
+def _locked_for_void(*, response: Response, actor: User, refusal: str) -> Response:
+    """The response, locked, once the actor may void it and it is submitted
+    (``refusal`` says otherwise: a draft is neither voided nor un-voided)."""
     if not survey_can_manage(survey=response.survey, user=actor):
         raise PermissionDenied(
             _("Only the survey's owner, its editors or staff may void responses.")
         )
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if not locked.is_submitted:
+        raise Conflict(refusal, code="response_not_submitted")
+    return locked
 
 
 def _reason(reason: str) -> str:
@@ -638,12 +644,11 @@ def response_void(*, response: Response, reason: str, actor: User) -> Response:
     The owner, editors and staff may; the change is logged with its reason.
     Voiding a voided response changes nothing (a retried request).
     """
-    _check_may_void(response=response, actor=actor)
-    locked = Response.objects.select_for_update().get(pk=response.pk)
-    if not locked.is_submitted:
-        raise Conflict(
-            _("Only submitted responses can be voided."), code="response_not_submitted"
-        )
+    locked = _locked_for_void(
+        response=response,
+        actor=actor,
+        refusal=_("Only submitted responses can be voided."),
+    )
     reason = _reason(reason)
     if locked.is_voided:
         return locked
@@ -671,13 +676,11 @@ def response_unvoid(*, response: Response, reason: str, actor: User) -> Response
     nothing (a retried request); a draft is refused, as for a void, rather
     than answered as if it had been un-voided.
     """
-    _check_may_void(response=response, actor=actor)
-    locked = Response.objects.select_for_update().get(pk=response.pk)
-    if not locked.is_submitted:
-        raise Conflict(
-            _("Only submitted responses can be un-voided."),
-            code="response_not_submitted",
-        )
+    locked = _locked_for_void(
+        response=response,
+        actor=actor,
+        refusal=_("Only submitted responses can be un-voided."),
+    )
     reason = _reason(reason)
     if not locked.is_voided:
         return locked

@@ -509,6 +509,7 @@ _VOID_STATUSES = {
         description="Not the survey's owner, one of its editors or staff."
     ),
     404: OpenApiResponse(description="No such response."),
+    409: OpenApiResponse(description="The response is a draft."),
 }
 
 
@@ -520,11 +521,7 @@ class ResponseVoidView(APIView):
 
     @extend_schema(
         request=s.ResponseVoidInput,
-        responses={
-            200: s.ResponseOutput,
-            **_VOID_STATUSES,
-            409: OpenApiResponse(description="The response is a draft."),
-        },
+        responses={200: s.ResponseOutput, **_VOID_STATUSES},
         summary="Void a response (owner, editors, staff); again: no change",
     )
     def post(self, request: Request, response_id: str) -> Response:
@@ -544,11 +541,7 @@ class ResponseUnvoidView(ResponseVoidView):
 
     @extend_schema(
         request=s.ResponseVoidInput,
-        responses={
-            200: s.ResponseOutput,
-            **_VOID_STATUSES,
-            409: OpenApiResponse(description="The response is a draft."),
-        },
+        responses={200: s.ResponseOutput, **_VOID_STATUSES},
         summary="Un-void a response (owner, editors, staff); again: no change",
     )
     def post(self, request: Request, response_id: str) -> Response:
