@@ -261,13 +261,7 @@ def _page_context(
     if profile is None:
         return context | {"profile_missing": True}
     return context | profile_context(
-        profile={
-            "dimensions": profile.dimensions,
-            "overall_level": profile.overall_level,
-            "breadth": profile.breadth,
-            "bottleneck": profile.bottleneck,
-            "flagged": profile.flagged,
-        },
+        profile=profile.scores,
         descriptive=profile.descriptive,
         definition=sheet.definition,
         rules=rules_for_version_id(response.version_id),

@@ -6,6 +6,7 @@ pages and the API never score on request.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -64,6 +65,17 @@ class ResponseProfile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.response_id}"
+
+    @property
+    def scores(self) -> dict[str, Any]:
+        """The scored part, as ``presentation.profile_context`` takes it."""
+        return {
+            "dimensions": self.dimensions,
+            "overall_level": self.overall_level,
+            "breadth": self.breadth,
+            "bottleneck": self.bottleneck,
+            "flagged": self.flagged,
+        }
 
 
 class CohortAggregate(models.Model):

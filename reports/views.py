@@ -260,13 +260,7 @@ def my_profile(request: HttpRequest, slug: str) -> HttpResponse:
             version_number=response.version.number,
         )
         context |= profile_context(
-            profile={
-                "dimensions": profile.dimensions,
-                "overall_level": profile.overall_level,
-                "breadth": profile.breadth,
-                "bottleneck": profile.bottleneck,
-                "flagged": profile.flagged,
-            },
+            profile=profile.scores,
             descriptive=profile.descriptive,
             definition=definition,
             rules=rules_for_version_id(response.version_id),
