@@ -91,6 +91,9 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+DATE_HELP = _(
+    "The submission date, or the start date for drafts (YYYY-MM-DD), included."
+)
 # The browser's own date picker; the value is an ISO date either way.
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -122,17 +125,13 @@ class ResponseFilter(django_filters.FilterSet):
         method="filter_submitted_from",
         widget=DATE_INPUT,
         label=_("Date from"),
-        help_text=_(
-            "The submission date, or the start date for drafts (YYYY-MM-DD), included."
-        ),
+        help_text=DATE_HELP,
     )
     submitted_to = django_filters.DateFilter(
         method="filter_submitted_to",
         widget=DATE_INPUT,
         label=_("Date until"),
-        help_text=_(
-            "The submission date, or the start date for drafts (YYYY-MM-DD), included."
-        ),
+        help_text=DATE_HELP,
     )
     language = django_filters.ChoiceFilter(
         choices=settings.LANGUAGES,
