@@ -22,7 +22,7 @@ from reports.catalogue import rating_label
 from reports.charts import bars_svg, columns_svg, heat_map_svg, stacked_svg
 from reports.models import CRITERIA, Tool
 from reports.presentation import radar_chart_svg
-from reports.public import figure_text
+from reports.public import figure_text, level_counts
 from surveys.definition import OTHER, Definition, Question
 from surveys.scoring_rules import ScoringRules, level_name, text_in
 
@@ -447,16 +447,10 @@ def _overall_chart(cells: Any, rules: ScoringRules, language: str) -> Chart:
         chart.suppressed = True
         return chart
     n = cells["n"]
-    rows = []
-    for key, count in sorted(cells["levels"].items(), key=lambda kv: float(kv[0])):
-        level = float(key)
-        if count or level.is_integer():
-            rows.append(
-                (
-                    f"{figure_text(level)} · {level_name(rules, level, language)}",
-                    count,
-                )
-            )
+    rows = [
+        (f"{figure_text(level)} · {level_name(rules, level, language)}", count)
+        for level, count in level_counts(cells["levels"])
+    ]
     _count_bars(
         chart,
         rows,

@@ -139,27 +139,30 @@ def public_page_context(
     return context
 
 
+def level_counts(levels: dict[str, int]) -> list[tuple[float, int]]:
+    """The stored count per overall level as listed: lowest first, half levels
+    only when someone has one."""
+    # Sorted here: PostgreSQL's jsonb keeps an object's keys shortest first.
+    counts = sorted((float(key), count) for key, count in levels.items())
+    return [(level, count) for level, count in counts if count or level.is_integer()]
+
+
 def _overall(
     cells: dict[str, Any], rules: ScoringRules, language: str
 ) -> dict[str, Any]:
     if cells.get("suppressed"):
         return {"suppressed": True}
     n = cells["n"]
-    rows = []
-    # Sorted here: PostgreSQL's jsonb keeps an object's keys shortest first.
-    for key, count in sorted(cells["levels"].items(), key=lambda kv: float(kv[0])):
-        level = float(key)
-        # Half levels are listed only when someone has one.
-        if count or level.is_integer():
-            rows.append(
-                {
-                    "level": level,
-                    "level_text": figure_text(level),
-                    "name": level_name(rules, level, language),
-                    "count": count,
-                    "percent": _percent(count, n),
-                }
-            )
+    rows = [
+        {
+            "level": level,
+            "level_text": figure_text(level),
+            "name": level_name(rules, level, language),
+            "count": count,
+            "percent": _percent(count, n),
+        }
+        for level, count in level_counts(cells["levels"])
+    ]
     median = cells.get("median")
     return {
         "suppressed": False,
