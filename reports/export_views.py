@@ -27,6 +27,7 @@ from reports.export_selectors import export_get_for_user, export_list_for_survey
 from reports.export_services import export_cancel, export_create
 from reports.models import Export, Release
 from reports.release_services import DEFAULT_FORMATS, RELEASE_FORMATS, release_create
+from surveys.manage_forms import copy_errors
 from surveys.models import Survey
 from surveys.selectors import survey_can_read_results, survey_can_share
 
@@ -150,11 +151,16 @@ def survey_exports(request: HttpRequest, slug: str) -> HttpResponse:
                     bom=form.cleaned_data["bom"],
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    name = field.removeprefix("filters.")
-                    target = name if name in form.fields else None
-                    for problem in problems:
-                        form.add_error(target, problem)
+                # The form's fields are the API's filters without their prefix.
+                copy_errors(
+                    form,
+                    ValidationError(
+                        {
+                            name.removeprefix("filters."): problems
+                            for name, problems in error.message_dict.items()
+                        }
+                    ),
+                )
             except DomainError as error:
                 form.add_error(None, error.detail)
             else:
@@ -227,9 +233,7 @@ def survey_releases(request: HttpRequest, slug: str) -> HttpResponse:
                     notes=form.cleaned_data["notes"],
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                copy_errors(form, error)
             else:
                 messages.success(request, _("The release is being built."))
                 return redirect("survey_releases", slug=survey.slug)
