@@ -8,7 +8,7 @@ text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,6 +49,16 @@ def safe_column(cells: Sequence[Any]) -> Sequence[Any]:
     return [changed.get(cell, cell) for cell in cells]
 
 
+def safe_columns(
+    columns: Sequence[Sequence[Any]], text: Container[int] | None = None
+) -> list[Sequence[Any]]:
+    """``safe_column`` on each column whose index is in ``text`` (all if None)."""
+    return [
+        safe_column(column) if text is None or index in text else column
+        for index, column in enumerate(columns)
+    ]
+
+
 def safe_cell(value: Any) -> Any:
     """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
     return safe_row([value])[0]
@@ -68,9 +78,16 @@ class SafeWriter:
         for row in rows:
             write(safe_row(row))
 
-    def writecolumns(self, columns: Iterable[Sequence[Any]]) -> None:
-        """Write rows given as columns (one list of cells per column)."""
-        self._writer.writerows(zip(*map(safe_column, columns), strict=True))
+    def writecolumns(
+        self, columns: Sequence[Sequence[Any]], text: Container[int] | None = None
+    ) -> None:
+        """Write rows given as columns (one list of cells per column).
+
+        ``text``: the indexes of the columns that can hold text, which go
+        through the rule (every column if not given). The caller vouches for
+        the others holding only numbers or codes that cannot start a formula.
+        """
+        self._writer.writerows(zip(*safe_columns(columns, text), strict=True))
 
 
 def csv_writer(stream: Any, **fmtparams: Any) -> SafeWriter:

@@ -15,8 +15,10 @@ import pyreadstat
 import pytest
 from django.utils import timezone
 
+from core.csv import safe_cell
 from reports.export_services import export_filters_clean, export_write
 from reports.exports import Selection, wide_variables
+from reports.exports.writers import text_columns
 from reports.selectors import rules_for_version_id
 from surveys.definition import OTHER, OTHER_SUFFIX
 from surveys.selectors import sheet_for_version_id
@@ -168,6 +170,36 @@ def _from_text(survey):
         return value
 
     return decode
+
+
+def test_the_csv_rule_looks_at_every_column_that_can_hold_text(survey_with_responses):
+    """The rule skips the other columns: they hold numbers, flags, times,
+    booleans, or choice codes, which the definition's schema keeps from
+    starting a formula."""
+    version = survey_with_responses.current_version_id
+    variables = wide_variables(
+        sheet_for_version_id(version).definition,
+        rules_for_version_id(version),
+        Selection(free_text=True, personal=True),
+    )
+    ruled = text_columns(variables)
+    assert {variables[i].name for i in ruled} >= {
+        "response_id",
+        "tools_used__other",
+        "challenges_comment",
+    }
+    skipped = [v for i, v in enumerate(variables) if i not in ruled]
+    assert {v.kind for v in skipped} <= {
+        "choice",
+        "flag",
+        "integer",
+        "number",
+        "datetime",
+        "boolean",
+        "date",
+    }
+    codes = [str(code) for v in skipped for code in (*v.codes, *v.value_labels)]
+    assert codes and not [c for c in codes if safe_cell(c) != c]
 
 
 def test_free_text_is_left_out_by_default(survey_with_responses, tmp_path):
