@@ -1,6 +1,6 @@
 """Exports: validate and start them, generate their files, cancel and expire them.
 
-Generation reads the responses through a server-side cursor in chunks of
+Generation streams the responses from one query (one snapshot) in chunks of
 ``EXPORT_CHUNK_SIZE`` and hands each chunk to the format's writer
 (``reports.exports``), so memory holds about one chunk whatever the number of
 responses. The file is written under a temporary name and renamed once whole:
@@ -18,9 +18,12 @@ import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ import orjson
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -39,10 +42,11 @@ from core.sql import queryset_sql
 from reports.exports import (
     AGGREGATE_VARIABLES,
     EXTENSIONS,
+    RESPONSE_FIELDS,
+    Batch,
     Columns,
     LongLayout,
     Meta,
-    Record,
     Selection,
     Variable,
     WideLayout,
@@ -50,7 +54,6 @@ from reports.exports import (
     codebook_rows,
     codebook_variables,
     columns_of,
-    profile_flat,
     wide_variables,
 )
 from reports.exports.writers import writer_open
@@ -296,28 +299,21 @@ def export_run(*, export_id: str) -> Export | None:
         export.progress = 0
         export.save(update_fields=["status", "started_at", "progress"])
 
-    def report(done: int, total: int) -> None:
-        progress = min(99, done * 100 // total) if total else 99
-        alive = Export.objects.filter(
-            pk=export.pk, status=Export.Status.RUNNING
-        ).update(progress=progress, rows=done)
-        if not alive:
-            raise ExportCancelled
-
     final = export_path(export)
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f".{final.name}.{uuid.uuid4().hex}.part")
     try:
-        rows = export_write(
-            survey=export.survey,
-            fmt=export.format,
-            layout=export.layout,
-            filters=export.filters,
-            path=temporary,
-            created_at=export.created_at,
-            bom=export.bom,
-            progress=report,
-        )
+        with _progress_reporter(export.pk) as report:
+            rows = export_write(
+                survey=export.survey,
+                fmt=export.format,
+                layout=export.layout,
+                filters=export.filters,
+                path=temporary,
+                created_at=export.created_at,
+                bom=export.bom,
+                progress=report,
+            )
         checksum, size = file_digest(temporary)
         with transaction.atomic():
             current = Export.objects.select_for_update().get(pk=export.pk)
@@ -353,6 +349,37 @@ def export_run(*, export_id: str) -> Export | None:
             status=Export.Status.FAILED, error=reason, finished_at=timezone.now()
         )
         return Export.objects.get(pk=export.pk)
+
+
+@contextmanager
+def _progress_reporter(export_id: uuid.UUID) -> Iterator[Callable[[int, int], None]]:
+    """``report(done, total)``, which saves a running export's progress and
+    raises ``ExportCancelled`` once the export is no longer running.
+
+    It saves from a thread of its own, on the database connection Django
+    gives that thread: the export's read streams its rows on this thread's
+    connection (``_batches``), where no other query can run until the last
+    row has arrived.
+    """
+
+    def save(progress: int, rows: int) -> int:
+        return Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+            progress=progress, rows=rows
+        )
+
+    with ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="export-progress"
+    ) as side:
+
+        def report(done: int, total: int) -> None:
+            progress = min(99, done * 100 // total) if total else 99
+            if not side.submit(save, progress, done).result():
+                raise ExportCancelled
+
+        try:
+            yield report
+        finally:
+            side.submit(connections.close_all).result()
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -399,8 +426,9 @@ class Plan:
     variables: list[Variable]
     meta: Meta
     total: int
-    # Each chunk as its columns (``reports.exports.Columns``).
-    chunks: Iterator[Columns]
+    # Each chunk as its columns (``reports.exports.Columns``). A generator:
+    # closing it closes the database cursor behind it.
+    chunks: Generator[Columns, None, None]
 
 
 def export_responses(
@@ -456,16 +484,20 @@ _RECORD_FIELDS = (
 )
 
 
-def _records(
+def _batches(
     responses: QuerySet[Response], version: int, chunk: int
-) -> Iterator[list[Record]]:
-    """The responses as ``Record``s, ``chunk`` at a time.
+) -> Iterator[Batch]:
+    """The responses as ``Batch``es of ``chunk`` responses.
 
-    Read through a psycopg server-side cursor in binary format, whose rows
-    psycopg parses in C (Django's ``iterator()`` reads text, and parses each
-    timestamp in Python): a third less time for the read. Held over commits
-    (``withhold``) as Django's own server-side cursors are, so the progress
-    updates between chunks can run on the same connection. The answers and
+    Streamed by psycopg (``Cursor.stream``, rows arriving ``chunk`` at a
+    time) in binary format, which psycopg parses in C (Django's
+    ``iterator()`` reads text, and parses each timestamp in Python). A
+    streamed query is an ordinary one: PostgreSQL may run it in parallel and
+    sends rows as it makes them, while this process turns the previous ones
+    into a file, where a server-side cursor has no parallel plan and, held
+    over commits, makes every row before the first is read (half again as
+    long, at 100,000 responses). The connection is busy until the last row:
+    progress is saved on another (``_progress_reporter``). The answers and
     dimensions come as JSON text for orjson.
     """
     query = responses.annotate(
@@ -473,39 +505,38 @@ def _records(
         dimensions_text=Cast("profile__dimensions", TextField()),
     ).values_list(*_RECORD_FIELDS)
     statement = queryset_sql(query)
-    batch: list[Record] = []
     loads = orjson.loads
-    name = f"export_{uuid.uuid4().hex}"
-    with connection.connection.cursor(name, binary=True, withhold=True) as cursor:
-        cursor.itersize = chunk
-        cursor.execute(statement)
-        for row in cursor:
-            (rid, status, voided_at, started, submitted, language, channel, answers,
-             scoring, overall, breadth, bottleneck, dimensions) = row  # fmt: skip
-            profile = (
-                profile_flat(scoring, overall, breadth, bottleneck, loads(dimensions))
-                if dimensions is not None
-                else None
-            )
-            batch.append(
-                Record(
-                    str(rid),
-                    version,
-                    status,
-                    voided_at is not None,
-                    started,
-                    submitted,
-                    language,
-                    channel,
-                    loads(answers),
-                    profile,
+    with connection.connection.cursor(binary=True) as cursor:
+        stream = cursor.stream(statement, size=chunk)
+        while rows := list(islice(stream, chunk)):
+            (ids, statuses, voided_at, started, submitted, languages, channels,
+             answers, scoring, overall, breadth, bottleneck, dimensions,
+             ) = zip(*rows, strict=True)  # fmt: skip
+            fields = dict(
+                zip(
+                    RESPONSE_FIELDS,
+                    (
+                        list(map(str, ids)),
+                        [version] * len(rows),
+                        statuses,
+                        [v is not None for v in voided_at],
+                        started,
+                        submitted,
+                        languages,
+                        channels,
+                        scoring,
+                        overall,
+                        breadth,
+                        [b or None for b in bottleneck],
+                    ),
+                    strict=True,
                 )
             )
-            if len(batch) >= chunk:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
+            yield Batch(
+                fields,
+                list(map(loads, answers)),
+                [None if d is None else loads(d) for d in dimensions],
+            )
 
 
 def export_plan(
@@ -552,7 +583,7 @@ def export_plan(
                 languages=meta.languages,
             ),
             len(rows),
-            iter([columns_of(rows, len(columns))]),
+            _single(columns_of(rows, len(columns))),
         )
     if layout == Export.Layout.AGGREGATES:
         full = filters.get("small_cells") == "shown"
@@ -563,7 +594,7 @@ def export_plan(
             .order_by("version__number", "segment")
         )
 
-        def aggregate_chunks() -> Iterator[Columns]:
+        def aggregate_chunks() -> Generator[Columns, None, None]:
             for snapshot in snapshots.iterator(chunk_size=20):
                 groups = snapshot.data if full else snapshot.public_data
                 rows = aggregate_rows(snapshot.version.number, snapshot.segment, groups)
@@ -591,9 +622,13 @@ def export_plan(
         shape = WideLayout(variables)
         columns = variables
     chunks = (
-        shape.columns(batch) for batch in _records(responses, version.number, chunk)
+        shape.columns(batch) for batch in _batches(responses, version.number, chunk)
     )
     return Plan(columns, meta, total, chunks)
+
+
+def _single(columns: Columns) -> Generator[Columns, None, None]:
+    yield columns
 
 
 def export_write(
@@ -639,6 +674,9 @@ def export_write(
         writer.abort()
         raise
     finally:
+        # Now, while the connection is as the chunks left it (a stopped export
+        # would otherwise close its cursor whenever its traceback is freed).
+        plan.chunks.close()
         if collecting:
             gc.enable()
     writer.close()

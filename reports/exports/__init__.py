@@ -7,13 +7,13 @@ chunks and feeds them through here.
 from reports.exports.layouts import (
     AGGREGATE_VARIABLES,
     LONG_VARIABLES,
+    RESPONSE_FIELDS,
+    Batch,
     Columns,
     LongLayout,
-    Record,
     WideLayout,
     aggregate_rows,
     columns_of,
-    profile_flat,
 )
 from reports.exports.variables import Selection, Variable, wide_variables
 from reports.exports.writers import (
@@ -30,10 +30,11 @@ __all__ = [
     "CONTENT_TYPES",
     "EXTENSIONS",
     "LONG_VARIABLES",
+    "RESPONSE_FIELDS",
+    "Batch",
     "Columns",
     "LongLayout",
     "Meta",
-    "Record",
     "Selection",
     "Variable",
     "WideLayout",
@@ -41,7 +42,6 @@ __all__ = [
     "codebook_rows",
     "codebook_variables",
     "columns_of",
-    "profile_flat",
     "wide_variables",
     "writer_open",
 ]

@@ -1,19 +1,17 @@
 """Layouts: how stored responses become rows of cells.
 
-Pure Python, no database. A ``Record`` is one response as the export reads it
-(its answers decoded, its stored profile flattened); the wide layout makes it
-one row of ``wide_variables``' columns, the long layout one row per answer
-cell, and the aggregates layout flattens stored cohort aggregates to one row
-per cell. Values keep their Python types (codes and texts as ``str``, counts
+Pure Python, no database. A ``Batch`` is a chunk of responses as the export
+reads them (their fields as columns, their answers and profiles decoded); the
+wide layout makes each response one row of ``wide_variables``' columns, the
+long layout one row per answer cell, and the aggregates layout flattens
+stored cohort aggregates to one row per cell. Values keep their Python types (codes and texts as ``str``, counts
 as ``int``, scores as ``float``, flags 0/1); writers format them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 from reports.exports.variables import (
@@ -29,38 +27,37 @@ from reports.exports.variables import (
 from surveys.definition import OTHER, OTHER_SUFFIX, Definition
 
 
-class Record(NamedTuple):
-    id: str
-    version: int
-    status: str
-    voided: bool
-    started_at: dt.datetime | None
-    submitted_at: dt.datetime | None
-    language: str
-    channel: str
-    answers: dict[str, Any]
-    # The stored profile: column name -> value (``profile_flat``), or None.
-    profile: dict[str, Any] | None
+class Batch(NamedTuple):
+    """A chunk of responses as the export reads them, field by field.
+
+    ``fields`` holds the responses' own columns and their stored profiles'
+    (named as the wide layout's variables: ``RESPONSE_FIELDS``), each as long
+    as the chunk; ``answers`` each response's decoded answers and
+    ``dimensions`` its profile's dimensions as stored (None without a
+    profile). Columns, not a record per response: the database's rows are
+    turned into columns in C (``zip``), and no object is built per response.
+    """
+
+    fields: dict[str, Sequence[Any]]
+    answers: Sequence[dict[str, Any]]
+    dimensions: Sequence[list[dict[str, Any]] | None]
 
 
-def profile_flat(
-    scoring_version: int | None,
-    overall_level: float | None,
-    breadth: float | None,
-    bottleneck: str,
-    dimensions: list[dict],
-) -> dict[str, Any]:
-    """A stored profile as the wide layout's ``profile__*`` columns."""
-    out: dict[str, Any] = {
-        "profile__scoring_version": scoring_version,
-        "profile__overall_level": overall_level,
-        "profile__breadth": breadth,
-        "profile__bottleneck": bottleneck or None,
-    }
-    for dim in dimensions or []:
-        out[f"profile__{dim['code']}_score"] = dim.get("score")
-        out[f"profile__{dim['code']}_level"] = dim.get("level")
-    return out
+# The fields of a ``Batch``: a response's own, then its stored profile's.
+RESPONSE_FIELDS = (
+    "response_id",
+    "survey_version",
+    "status",
+    "voided",
+    "started_at",
+    "submitted_at",
+    "language",
+    "channel",
+    "profile__scoring_version",
+    "profile__overall_level",
+    "profile__breadth",
+    "profile__bottleneck",
+)
 
 
 # A chunk of an export as its columns: one list of cells per variable, all of
@@ -78,37 +75,32 @@ def columns_of(rows: list[list[Any]], width: int) -> Columns:
 
 
 class _Chunk(NamedTuple):
-    records: list[Record]
-    # Each answer key's (and profile column's) values across the chunk, None
-    # where absent: read a response at a time, while its answers are in the
-    # processor's cache, then turned into columns in C (``zip``).
+    batch: Batch
+    # Each answer key's values across the chunk, None where absent: read a
+    # response at a time, while its answers are in the processor's cache, then
+    # turned into columns in C (``zip``).
     answers: dict[str, tuple[Any, ...]]
-    profiles: dict[str, tuple[Any, ...]]
+    # Each profile dimension's stored figures (a dict, or None) by its code.
+    dimensions: dict[str, list[dict[str, Any] | None]]
 
 
 Segment = Callable[[_Chunk], Columns]
 
-_RESPONSE_FIELDS = {
-    "response_id": "id",
-    "survey_version": "version",
-    "status": "status",
-    "voided": "voided",
-    "started_at": "started_at",
-    "submitted_at": "submitted_at",
-    "language": "language",
-    "channel": "channel",
-}
 _GROUPED = {"multiple_choice", "ranking", "matrix"}
 
 
+def _is_dimension(variable: Variable) -> bool:
+    return variable.name.startswith("profile__") and bool(variable.item)
+
+
 def _source(variables: list[Variable]) -> tuple[str, str]:
-    """Where a group of columns reads: ("answers" or "profiles", the key), or
-    ("record", "") for a response's own fields and the profile's group."""
+    """Where a group of columns reads: ("answers", the key), ("dimensions",
+    "") for the profile's dimensions, or ("fields", "") for the batch's own."""
     first = variables[0]
-    if first.name in _RESPONSE_FIELDS or (
-        first.name.startswith("profile__") and not first.question
-    ):
-        return "record", ""
+    if first.name in RESPONSE_FIELDS:
+        return "fields", ""
+    if _is_dimension(first):
+        return "dimensions", ""
     if first.question_type in _GROUPED and not first.name.endswith(OTHER_SUFFIX):
         return "answers", first.question
     return "answers", first.name
@@ -118,12 +110,14 @@ def _segment(variables: list[Variable]) -> Segment:
     """How to build consecutive wide columns of one question (or one column)."""
     first = variables[0]
     name, code, kind = first.name, first.question, first.question_type
-    if name in _RESPONSE_FIELDS:
-        get = attrgetter(_RESPONSE_FIELDS[name])
-        return lambda c: [list(map(get, c.records))]
-    if name.startswith("profile__") and not code:
-        names = [v.name for v in variables]
-        return lambda c: [c.profiles[n] for n in names]
+    if name in RESPONSE_FIELDS:
+        return lambda c: [c.batch.fields[name]]
+    if _is_dimension(first):
+        figure = "score" if name.endswith("_score") else "level"
+        dimension = first.item
+        return lambda c: [
+            [None if d is None else d.get(figure) for d in c.dimensions[dimension]]
+        ]
     if kind == "multiple_choice" and first.kind == "flag":
         items = [v.item for v in variables]
 
@@ -165,20 +159,13 @@ def _groups(variables: list[Variable]) -> list[list[Variable]]:
     groups: list[list[Variable]] = []
     for v in variables:
         previous = groups[-1][0] if groups else None
-        grouped = previous is not None and (
-            (
-                v.question
-                and v.question == previous.question
-                and v.kind == previous.kind
-                and v.question_type in _GROUPED
-                and not v.name.endswith(OTHER_SUFFIX)
-            )
-            or (
-                not v.question
-                and not previous.question
-                and v.name.startswith("profile__")
-                and previous.name.startswith("profile__")
-            )
+        grouped = (
+            previous is not None
+            and v.question
+            and v.question == previous.question
+            and v.kind == previous.kind
+            and v.question_type in _GROUPED
+            and not v.name.endswith(OTHER_SUFFIX)
         )
         if grouped:
             groups[-1].append(v)
@@ -199,17 +186,15 @@ class WideLayout:
                 key for source, key in map(_source, groups) if source == "answers"
             )
         )
-        self._profile_keys = [
-            v.name
-            for v in variables
-            if v.name.startswith("profile__") and not v.question
-        ]
+        self._dimensions = list(
+            dict.fromkeys(v.item for v in variables if _is_dimension(v))
+        )
 
-    def columns(self, records: list[Record]) -> Columns:
+    def columns(self, batch: Batch) -> Columns:
         chunk = _Chunk(
-            records,
-            _transposed(self._answer_keys, [r.answers for r in records]),
-            _transposed(self._profile_keys, [r.profile or _EMPTY for r in records]),
+            batch,
+            _transposed(self._answer_keys, batch.answers),
+            _by_dimension(self._dimensions, batch.dimensions),
         )
         out: Columns = []
         for segment in self._segments:
@@ -218,13 +203,23 @@ class WideLayout:
 
 
 def _transposed(
-    keys: list[str], mappings: list[dict[str, Any]]
+    keys: list[str], mappings: Sequence[dict[str, Any]]
 ) -> dict[str, tuple[Any, ...]]:
     """Each key's values across the mappings (None where absent)."""
     if not mappings:
         return dict.fromkeys(keys, ())
-    rows = [list(map(m.get, keys)) for m in mappings]
+    rows = [tuple(map(m.get, keys)) for m in mappings]
     return dict(zip(keys, zip(*rows, strict=True), strict=True))
+
+
+def _by_dimension(
+    codes: list[str], stored: Sequence[list[dict[str, Any]] | None]
+) -> dict[str, list[dict[str, Any] | None]]:
+    """Each dimension's stored figures across the responses (None where absent)."""
+    indexed = [
+        _EMPTY if dims is None else {d["code"]: d for d in dims} for dims in stored
+    ]
+    return {code: [m.get(code) for m in indexed] for code in codes}
 
 
 LONG_VARIABLES = [
@@ -282,11 +277,16 @@ class LongLayout:
                     (question.code, question.type, other if other in allowed else None)
                 )
 
-    def columns(self, records: list[Record]) -> Columns:
+    def columns(self, batch: Batch) -> Columns:
         out: list[list[Any]] = []
-        for r in records:
-            head = [r.id, r.version, r.submitted_at]
-            answers = r.answers
+        fields = batch.fields
+        heads = zip(
+            fields["response_id"],
+            fields["survey_version"],
+            fields["submitted_at"],
+            strict=True,
+        )
+        for head, answers in zip(heads, batch.answers, strict=True):
             for code, kind, other in self.questions:
                 value = answers.get(code)
                 if value is None:

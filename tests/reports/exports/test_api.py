@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import itertools
 import os
+import threading
 import time
 
 import pandas as pd
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from reports.export_services import export_path, exports_expire
@@ -19,6 +22,9 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import wait_until
 
 URL = "/api/v1/exports/"
+# Tests that run an export here (``export_run``) commit their data: the export
+# saves its progress on a connection of its own, which sees committed rows only.
+RUNS_EXPORTS = pytest.mark.django_db(transaction=True)
 
 
 def _start(client, survey, **body):
@@ -42,18 +48,23 @@ def _collaborator(survey, role):
     return user
 
 
+@RUNS_EXPORTS
 def test_owner_starts_an_export_follows_it_and_downloads_the_file(
-    api_client, survey_with_responses, django_capture_on_commit_callbacks
+    api_client, survey_with_responses, mocker
 ):
+    from reports.tasks import export_run_task
+
+    queued = mocker.patch("reports.export_services.export_enqueue")
     survey = survey_with_responses
     api_client.force_authenticate(survey.owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _start(
-            api_client, survey, layout="wide", filters={"include_voided": True}
-        )
+    response = _start(
+        api_client, survey, layout="wide", filters={"include_voided": True}
+    )
     assert response.status_code == 202
     export_id = response.json()["id"]
     assert response.json()["status"] == "queued"
+    queued.assert_called_once_with(export_id)
+    assert export_run_task(export_id=export_id) == "done"  # the worker's part
     detail = api_client.get(f"{URL}{export_id}/").json()
     assert detail["status"] == "done" and detail["progress"] == 100
     assert detail["rows"] == 6
@@ -118,6 +129,7 @@ def test_a_stranger_gets_403_or_404_on_every_export_url(
     assert api_client.get(f"{URL}{export_id}/").status_code in {401, 403}
 
 
+@RUNS_EXPORTS
 def test_a_viewer_exports_but_cannot_read_others_exports(
     api_client, survey_with_responses, django_capture_on_commit_callbacks
 ):
@@ -168,49 +180,104 @@ def test_cancelling_a_queued_export_says_why_and_leaves_no_file(
     assert _download(api_client, export_id)[0].status_code == 410
 
 
-def test_cancelling_a_running_export_stops_it_and_removes_the_partial_file(
-    survey_with_responses, settings, exports_dir
-):
-    from reports.export_services import export_cancel, export_run
-    from surveys.models import Response
+def _elsewhere(work):
+    """``work()`` on a connection of its own (a thread's), as a request's."""
+    out = []
+
+    def run():
+        try:
+            out.append(work())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+def _run_watching_chunks(survey, settings, mocker, before_chunk, **filters):
+    """Run a CSV export of ``survey`` here, in chunks of 2 responses, calling
+    ``before_chunk(n, export)`` before it writes its n-th chunk; return the
+    export as it ended."""
+    import reports.export_services as services
 
     settings.EXPORT_CHUNK_SIZE = 2
-    survey = survey_with_responses
     export = Export.objects.create(
         survey=survey,
         requested_by=survey.owner,
         format="csv",
         layout="wide",
-        filters={"versions": [1]},
+        filters={"versions": [1], **filters},
     )
-    original = Response.objects.filter  # noqa: F841 - keeps the import used
-
-    import reports.export_services as services
-
     real_writer = services.writer_open
-    seen = []
 
-    def cancelling_writer(*args, **kwargs):
+    def watched_writer(*args, **kwargs):
         writer = real_writer(*args, **kwargs)
-        write = writer.write
+        write, chunks = writer.write, itertools.count(1)
 
-        def write_and_cancel(rows):
-            write(rows)
-            seen.append(sorted(p.name for p in exports_dir.iterdir()))
-            export_cancel(export=export)
+        def write_watched(columns):
+            before_chunk(next(chunks), export)
+            write(columns)
 
-        writer.write = write_and_cancel
+        writer.write = write_watched
         return writer
 
-    services.writer_open = cancelling_writer
-    try:
-        export_run(export_id=str(export.pk))
-    finally:
-        services.writer_open = real_writer
+    mocker.patch.object(services, "writer_open", watched_writer)
+    services.export_run(export_id=str(export.pk))
     export.refresh_from_db()
+    return export
+
+
+@RUNS_EXPORTS
+def test_cancelling_a_running_export_stops_it_and_removes_the_partial_file(
+    survey_with_responses, settings, exports_dir, mocker
+):
+    """Cancelled from elsewhere (a request, here a thread of its own) while
+    its rows stream in: the export stops at its next progress report, deletes
+    its partial file, and its connection is usable again."""
+    from reports.export_services import export_cancel
+
+    files = []
+
+    def cancel_at_the_second(n, export):
+        files.append(sorted(p.name for p in exports_dir.iterdir()))
+        if n == 2:
+            _elsewhere(lambda: export_cancel(export=export))
+
+    export = _run_watching_chunks(
+        survey_with_responses, settings, mocker, cancel_at_the_second
+    )
     assert export.status == "cancelled"
-    assert seen and seen[0][0].endswith(".part")  # it was writing
-    assert list(exports_dir.iterdir()) == []  # and left nothing
+    # It was writing, stopped after the chunk in hand, and left nothing.
+    assert len(files) == 2 and files[1][0].endswith(".part")
+    assert list(exports_dir.iterdir()) == []
+    assert Export.objects.filter(status="cancelled").count() == 1  # connection ok
+
+
+@RUNS_EXPORTS
+def test_progress_is_visible_to_others_while_the_rows_stream(
+    survey_with_responses, settings, mocker
+):
+    """What the progress bar polls: saved after each chunk, committed at once,
+    while the export's own connection is still streaming its rows."""
+    seen = []
+
+    def look(n, export):
+        seen.append(
+            _elsewhere(
+                lambda: Export.objects.values_list("status", "progress", "rows").get(
+                    pk=export.pk
+                )
+            )
+        )
+
+    export = _run_watching_chunks(
+        survey_with_responses, settings, mocker, look, include_voided=True
+    )
+    # 6 responses in chunks of 2: before each chunk, what the last one saved.
+    assert seen == [("running", 0, 0), ("running", 33, 2), ("running", 66, 4)]
+    assert (export.status, export.progress, export.rows) == ("done", 100, 6)
 
 
 def test_a_failed_export_says_why_and_leaves_no_file(
@@ -236,6 +303,7 @@ def test_a_failed_export_says_why_and_leaves_no_file(
     assert list(exports_dir.iterdir()) == []
 
 
+@RUNS_EXPORTS
 def test_expiry_deletes_the_file_and_keeps_the_log(
     api_client, survey_with_responses, django_capture_on_commit_callbacks
 ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reports.models import Export
 from surveys.models import SurveyCollaborator
 from tests.accounts.factories import UserFactory
@@ -11,6 +13,9 @@ def _url(survey) -> str:
     return f"/manage/surveys/{survey.slug}/exports/"
 
 
+# The export runs here and saves its progress on a connection of its own,
+# which sees committed rows only.
+@pytest.mark.django_db(transaction=True)
 def test_owner_starts_an_export_from_the_page_and_finds_its_download(
     client, survey_with_responses, django_capture_on_commit_callbacks
 ):
