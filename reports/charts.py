@@ -34,7 +34,12 @@ CATEGORICAL = (
 )
 # Ordered answers (a scale, a ladder): from light to dark blue.
 _LIGHT, _DARK = (0xDB, 0xEA, 0xFE), (0x1E, 0x3A, 0x8A)
-LABEL_CHARS = 26
+# Charts are drawn this wide and shown at about this size: on a phone (some
+# 350 pixels across) their 13-pixel text stays above 11 pixels.
+WIDTH = 400
+# A bar's row: its name on a line of its own, then the bar.
+ROW, BAR_HEIGHT = 42, 18
+LABEL_CHARS = 50
 
 
 def sequential(count: int) -> list[str]:
@@ -82,36 +87,40 @@ def bars_svg(
     *,
     label: str,
     maximum: float | None = None,
-    width: int = 520,
+    width: int = WIDTH,
 ) -> str:
-    """Horizontal bars: (name, value, value as shown) per row, longest = ``maximum``."""
+    """Horizontal bars: (name, value, value as shown) per row, longest = ``maximum``.
+
+    Each name sits on its own line above its bar, so the bars take the whole
+    width and the chart stays legible when a phone shrinks it.
+    """
     if not bars:
         return ""
     top = max([float(v or 0) for _n, v, _t in bars] + [0.0])
     maximum = maximum or top or 1.0
-    row, left, right = 26, 212, 96
-    span = width - left - right
+    right = 84
+    span = width - right
     parts = []
     for index, (name, value, shown) in enumerate(bars):
-        y = 2 + index * row
+        y = index * ROW
         length = span * max(0.0, min(float(value or 0), maximum)) / maximum
         parts.append(
-            _text(left - 8, y + row / 2 + 4, _short(name), text_anchor="end")
-            + f'<rect x="{left}" y="{y + 5}" width="{span}" height="{row - 10}" '
+            _text(2, y + 14, _short(name))
+            + f'<rect x="0" y="{y + 20}" width="{span}" height="{BAR_HEIGHT}" '
             f'fill="{TRACK}"/>'
-            f'<rect x="{left}" y="{y + 5}" width="{length:.1f}" height="{row - 10}" '
-            f'fill="{BAR}"/>' + _text(left + length + 6, y + row / 2 + 4, shown)
+            f'<rect x="0" y="{y + 20}" width="{length:.1f}" height="{BAR_HEIGHT}" '
+            f'fill="{BAR}"/>' + _text(length + 6, y + 33, shown)
         )
-    return _svg("bars", width, row * len(bars) + 4, label, "".join(parts))
+    return _svg("bars", width, ROW * len(bars) + 4, label, "".join(parts))
 
 
 def columns_svg(
     columns: Sequence[tuple[str, float]],
     *,
     label: str,
-    width: int = 560,
-    height: int = 220,
-    ticks: int = 6,
+    width: int = WIDTH,
+    height: int = 200,
+    ticks: int = 5,
 ) -> str:
     """Vertical columns (a histogram, or counts per day), with a value axis.
 
@@ -160,41 +169,41 @@ def stacked_svg(
     series: Sequence[str],
     label: str,
     ordered: bool = True,
-    width: int = 560,
+    width: int = WIDTH,
 ) -> str:
     """One bar per row, split into the shares of each series (100% stacked).
 
     ``ordered`` series (a scale, a ladder, levels) are shaded light to dark;
-    others take distinct colours. The legend sits above the bars.
+    others take distinct colours. The legend sits above the bars, and each
+    row's name above its bar.
     """
     if not rows or not series:
         return ""
     colours = sequential(len(series)) if ordered else _categorical(len(series))
-    left, right, row = 212, 12, 26
-    span = width - left - right
+    span = width - 4
     legend = _legend(series, colours, width)
     legend_h = legend[1]
     parts = [legend[0]]
     for index, (name, counts) in enumerate(rows):
-        y = legend_h + index * row
+        y = legend_h + index * ROW
         total = sum(counts)
-        parts.append(_text(left - 8, y + row / 2 + 4, _short(name), text_anchor="end"))
+        parts.append(_text(2, y + 14, _short(name)))
         if not total:
             parts.append(
-                f'<rect x="{left}" y="{y + 4}" width="{span}" height="{row - 8}" '
+                f'<rect x="0" y="{y + 20}" width="{span}" height="{BAR_HEIGHT}" '
                 f'fill="{TRACK}"/>'
             )
             continue
-        x = float(left)
+        x = 0.0
         for count, colour in zip(counts, colours, strict=False):
             w = span * count / total
             if w > 0:
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" '
-                    f'height="{row - 8}" fill="{colour}"/>'
+                    f'<rect x="{x:.1f}" y="{y + 20}" width="{w:.1f}" '
+                    f'height="{BAR_HEIGHT}" fill="{colour}"/>'
                 )
             x += w
-    return _svg("stacked", width, legend_h + row * len(rows) + 4, label, "".join(parts))
+    return _svg("stacked", width, legend_h + ROW * len(rows) + 4, label, "".join(parts))
 
 
 def _categorical(count: int) -> list[str]:
@@ -208,15 +217,16 @@ def _legend(
     parts, x, y = [], 4.0, 4.0
     for name, colour in zip(names, colours, strict=False):
         text = _short(name, 22)
-        item = 20 + 7.5 * len(text) + 14
-        if x + item > width and x > 4:
+        # The swatch, then the name at up to 8 units a character (13-unit text).
+        needed = 17 + 8 * len(text)
+        if x + needed > width and x > 4:
             x, y = 4.0, y + 20
         parts.append(
             f'<rect x="{x:.1f}" y="{y + 2:.1f}" width="12" height="12" '
             f'fill="{colour}" stroke="{MUTED}" stroke-width="0.5"/>'
             + _text(x + 17, y + 12, text)
         )
-        x += item
+        x += needed + 14
     return "".join(parts), int(y + 26)
 
 
@@ -226,7 +236,7 @@ def heat_map_svg(
     shares: Sequence[Sequence[float | None]],
     *,
     label: str,
-    width: int = 560,
+    width: int = WIDTH,
 ) -> str:
     """A grid of shares (0 to 1): the darker the cell, the larger its share.
 
@@ -236,8 +246,10 @@ def heat_map_svg(
         return ""
     left, head, row = 64, 30, 22
     cell = (width - left) / len(columns)
+    # A column's name fits its cell, at up to 8 units a character.
+    chars = max(4, int((cell - 4) / 8))
     parts = [
-        _text(left + (i + 0.5) * cell, 18, _short(name, 12), text_anchor="middle")
+        _text(left + (i + 0.5) * cell, 18, _short(name, chars), text_anchor="middle")
         for i, name in enumerate(columns)
     ]
     for r, name in enumerate(rows):

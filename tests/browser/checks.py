@@ -76,6 +76,32 @@ BROKEN_WORDS_JS = """
 """
 
 
+# Each SVG text's size as drawn (its font size times its chart's scale, the
+# chart's width on screen over its viewBox's) and whether it lies within its
+# chart (what passes the edge is cut off).
+CHART_TEXT_JS = """
+(selector) => Array.from(document.querySelectorAll(selector)).flatMap((svg) => {
+  const box = svg.getBoundingClientRect();
+  const drawn = svg.viewBox.baseVal.width;
+  if (!box.width || !drawn) return [];
+  return Array.from(svg.querySelectorAll("text")).map((text) => {
+    const own = text.getBoundingClientRect();
+    return {
+      chart: svg.closest("[id]")?.id || "",
+      text: text.textContent,
+      px: parseFloat(getComputedStyle(text).fontSize) * box.width / drawn,
+      // left, right, top, bottom: the text's, then its chart's.
+      edges: [own.left, own.right, own.top, own.bottom,
+              box.left, box.right, box.top, box.bottom].map(Math.round),
+      inside: own.left >= box.left - 0.5 && own.right <= box.right + 0.5
+        && own.top >= box.top - 0.5 && own.bottom <= box.bottom + 0.5,
+    };
+  });
+})
+"""
+LEGIBLE_PX = 11
+
+
 def watched(page: Page) -> Page:
     """Record failed requests and script errors on ``page``, for tests to assert on.
 
@@ -133,6 +159,24 @@ def assert_no_horizontal_scroll(page: Page) -> None:
 def assert_no_word_broken(page: Page, selector: str = "h1, h2, h3, legend") -> None:
     broken = page.evaluate(BROKEN_WORDS_JS, selector)
     assert broken == [], f"{page.url}: words broken across lines: {broken}"
+
+
+def assert_charts_legible(page: Page, selector: str = "svg") -> None:
+    """No text of the page's SVG charts drawn smaller than ``LEGIBLE_PX``
+    (charts shrink with the window: a phone shows them at its width), or cut
+    off at a chart's edge."""
+    texts = page.evaluate(CHART_TEXT_JS, selector)
+    assert texts, f"{page.url}: no chart text matches {selector!r}"
+    small = [
+        f"{t['chart']}: {t['text']!r} at {t['px']:.1f}px"
+        for t in texts
+        if t["px"] < LEGIBLE_PX
+    ]
+    assert small == [], f"{page.url}: chart text too small: {small[:10]}"
+    cut = [
+        f"{t['chart']}: {t['text']!r} {t['edges']}" for t in texts if not t["inside"]
+    ]
+    assert cut == [], f"{page.url}: chart text cut off at the edge: {cut[:10]}"
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:

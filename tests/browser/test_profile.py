@@ -14,6 +14,7 @@ from surveys.services import response_create, resume_token_for
 from tests.browser.checks import (
     PHONE,
     assert_accessible,
+    assert_charts_legible,
     assert_no_horizontal_scroll,
     assert_no_word_broken,
     screenshot,
@@ -139,6 +140,7 @@ def test_the_profile_reads_on_a_phone(new_context, resume_url):
     )
     box = profile.locator("svg.radar").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert_charts_legible(page, "#maturity-profile svg.radar")
     assert_no_horizontal_scroll(page)
     assert_no_word_broken(page)
     assert_accessible(page)

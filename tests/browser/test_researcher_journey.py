@@ -22,6 +22,7 @@ from surveys.models import Response
 from tests.browser.checks import (
     PHONE,
     assert_accessible,
+    assert_charts_legible,
     assert_no_horizontal_scroll,
     assert_no_word_broken,
     screenshot,
@@ -114,6 +115,9 @@ def test_the_demo_researcher_reads_filters_exports_and_downloads(
     expect(page).to_have_url(re.compile(r"segment=role"))
     expect(page.locator("#segment-caption")).to_contain_text("current role")
     checked_at_both_widths(page, "dashboard")
+    page.set_viewport_size(PHONE)
+    assert_charts_legible(page, "svg.dash-chart, .dash-svg svg.radar")
+    page.set_viewport_size(DESKTOP)
 
     # 3. The response browser, from the dashboard, filtered with its form.
     page.get_by_role("link", name="Browse the responses").click()
