@@ -389,7 +389,6 @@ class ParquetWriter(Writer):
 
     def write(self, columns: Columns) -> None:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if not columns or not columns[0]:
             return
@@ -397,11 +396,8 @@ class ParquetWriter(Writer):
         for index, f in enumerate(self.schema):
             values = columns[index]
             if index in self._dictionaries:
-                dictionary = self._dictionaries[index]
-                indices = pc.index_in(
-                    pa.array(values, pa.string()), value_set=dictionary
-                )
-                arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary))
+                # Coded once per row group, at ``_flush``.
+                arrays.append(pa.array(values, pa.string()))
             elif index in self._dates:
                 arrays.append(
                     pa.array(
@@ -411,17 +407,38 @@ class ParquetWriter(Writer):
                 )
             else:
                 arrays.append(pa.array(values, f.type))
-        self._pending.append(pa.Table.from_arrays(arrays, schema=self.schema))
+        self._pending.append(arrays)
         self._pending_rows += len(columns[0])
         if self._pending_rows >= PARQUET_ROW_GROUP_ROWS:
             self._flush()
 
     def _flush(self) -> None:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        if self._pending:
-            self._writer.write_table(pa.concat_tables(self._pending))
-            self._pending, self._pending_rows = [], 0
+        if not self._pending:
+            return
+        columns = []
+        for index, f in enumerate(self.schema):
+            chunks = [arrays[index] for arrays in self._pending]
+            dictionary = self._dictionaries.get(index)
+            if dictionary is None:
+                columns.append(pa.chunked_array(chunks, f.type))
+                continue
+            codes = pc.index_in(
+                pa.chunked_array(chunks, pa.string()), value_set=dictionary
+            )
+            columns.append(
+                pa.chunked_array(
+                    [
+                        pa.DictionaryArray.from_arrays(chunk, dictionary)
+                        for chunk in codes.chunks
+                    ],
+                    f.type,
+                )
+            )
+        self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+        self._pending, self._pending_rows = [], 0
 
     def abort(self) -> None:
         self._pending = []
