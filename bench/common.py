@@ -119,3 +119,17 @@ def responses_analyzed() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE surveys_response")
+
+
+def peak_memory_mb() -> float:
+    """This process's own peak resident memory, in MB (Linux's ``VmHWM``).
+
+    Not ``ru_maxrss``: across ``exec`` Linux keeps the peak of the process it
+    replaced, and a child started by a benchmark that has just seeded a
+    million responses would report its parent's memory.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")

@@ -10,7 +10,7 @@ the same database:
     after the exports, the mean is the baseline;
 (b) the export to CSV and (c) to Parquet, wide layout, each in a child
     process through ``export_write`` (the task's and the command's path),
-    with (d) each child's peak memory (ru_maxrss).
+    with (d) each child's own peak memory (VmHWM).
 
 Run with ``bin/bench export`` (or ``python bench/export.py --responses
 20000``); ``--million`` seeds 1,000,000. Results go to
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from bench.common import (  # noqa: E402
     SLUG,
     bench_started,
     flush_redis,
+    peak_memory_mb,
     reference_survey_seeded,
     size_arguments,
     use_own_database,
@@ -155,7 +155,7 @@ def child(fmt: str, folder: str) -> int:
         created_at=timezone.now(),
     )
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_memory_mb()
     size = path.stat().st_size
     path.unlink()
     print(

@@ -13,7 +13,7 @@ database of its own, then measures in the same run, on the same database:
     whole) and one query per question, as written by hand;
 (b) the full profile recompute and (c) the full aggregates recompute, in a
     child process, as ``manage.py recompute_profiles`` or a worker runs them,
-    from no stored results; (d) that process's peak memory (ru_maxrss);
+    from no stored results; (d) that process's own peak memory (VmHWM);
 (e) one response's profile through ``profile_compute`` (the task's service),
     checked equal to what the recompute stored;
 (f) the aggregates endpoint for a few segments, as staff, through Django's
@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from bench.common import (  # noqa: E402
     SLUG,
     bench_started,
     flush_redis,
+    peak_memory_mb,
     percentile,
     reference_survey_seeded,
     responses_analyzed,
@@ -202,7 +202,7 @@ def child() -> int:
     started = time.perf_counter()
     snapshots = aggregates_recompute(version=survey.current_version)
     aggregates_s = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    peak = peak_memory_mb()
     print(
         json.dumps(
             {
