@@ -68,10 +68,11 @@ CONTENT_TYPES = {
 }
 EXCEL_MAX_ROWS = 1_048_576
 # Rows per Parquet row group. Chunks are gathered into row groups this big:
-# the writer keeps every row group's metadata until the file is closed (about
-# 0.2 MB a row group of 246 columns, so a row group per chunk held 100 MB more
-# at a million responses), and a row group's columns are held until written.
-PARQUET_ROW_GROUP_ROWS = 10_000
+# the writer keeps every row group's metadata until the file is closed, and
+# builds the footer from it then (together some 0.5 MB a row group of 246
+# columns: a row group per chunk held 100 MB more at a million responses),
+# and a row group's columns are held until written (choices as 4-byte codes).
+PARQUET_ROW_GROUP_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -389,6 +390,7 @@ class ParquetWriter(Writer):
 
     def write(self, columns: Columns) -> None:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         if not columns or not columns[0]:
             return
@@ -396,8 +398,13 @@ class ParquetWriter(Writer):
         for index, f in enumerate(self.schema):
             values = columns[index]
             if index in self._dictionaries:
-                # Coded once per row group, at ``_flush``.
-                arrays.append(pa.array(values, pa.string()))
+                # Held as codes (4 bytes a cell) until the row group is written.
+                arrays.append(
+                    pc.index_in(
+                        pa.array(values, pa.string()),
+                        value_set=self._dictionaries[index],
+                    )
+                )
             elif index in self._dates:
                 arrays.append(
                     pa.array(
@@ -414,7 +421,6 @@ class ParquetWriter(Writer):
 
     def _flush(self) -> None:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if not self._pending:
             return
@@ -422,21 +428,12 @@ class ParquetWriter(Writer):
         for index, f in enumerate(self.schema):
             chunks = [arrays[index] for arrays in self._pending]
             dictionary = self._dictionaries.get(index)
-            if dictionary is None:
-                columns.append(pa.chunked_array(chunks, f.type))
-                continue
-            codes = pc.index_in(
-                pa.chunked_array(chunks, pa.string()), value_set=dictionary
-            )
-            columns.append(
-                pa.chunked_array(
-                    [
-                        pa.DictionaryArray.from_arrays(chunk, dictionary)
-                        for chunk in codes.chunks
-                    ],
-                    f.type,
-                )
-            )
+            if dictionary is not None:
+                chunks = [
+                    pa.DictionaryArray.from_arrays(codes, dictionary)
+                    for codes in chunks
+                ]
+            columns.append(pa.chunked_array(chunks, f.type))
         self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
         self._pending, self._pending_rows = [], 0
 
