@@ -497,8 +497,10 @@ def _batches(
     into a file, where a server-side cursor has no parallel plan and, held
     over commits, makes every row before the first is read (half again as
     long, at 100,000 responses). The connection is busy until the last row:
-    progress is saved on another (``_progress_reporter``). The answers and
-    dimensions come as JSON text for orjson.
+    progress is saved on another (``_progress_reporter``); nothing else may
+    query on this thread meanwhile (psycopg would wait for the stream, which
+    waits for it). Rows in chunks need libpq 17, which psycopg[binary]
+    bundles. The answers and dimensions come as JSON text for orjson.
     """
     query = responses.annotate(
         answers_text=Cast("answers", TextField()),
@@ -645,8 +647,10 @@ def export_write(
     """Write an export to ``path``; return its data rows. The task and the command's path.
 
     ``progress(done, total)`` is called after each chunk, ``done`` and
-    ``total`` counting responses (snapshots for the aggregates layout); it may
-    raise to stop the export (the caller deletes the file).
+    ``total`` counting responses (snapshots for the aggregates layout), while
+    the rows still stream on this thread's connection: it must not query on
+    it (``export_run`` saves from a thread of its own). It may raise to stop
+    the export (the caller deletes the file).
     """
     plan = export_plan(
         survey=survey, layout=layout, filters=filters, created_at=created_at, bom=bom
