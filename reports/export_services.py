@@ -427,7 +427,7 @@ class Plan:
     meta: Meta
     total: int
     # Each chunk as its columns (``reports.exports.Columns``). A generator:
-    # closing it closes the database cursor behind it.
+    # closing it ends the query that streams behind it.
     chunks: Generator[Columns, None, None]
 
 
@@ -630,6 +630,7 @@ def export_plan(
 
 
 def _single(columns: Columns) -> Generator[Columns, None, None]:
+    """One chunk, as the plan's generator of chunks."""
     yield columns
 
 

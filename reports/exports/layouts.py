@@ -4,8 +4,9 @@ Pure Python, no database. A ``Batch`` is a chunk of responses as the export
 reads them (their fields as columns, their answers and profiles decoded); the
 wide layout makes each response one row of ``wide_variables``' columns, the
 long layout one row per answer cell, and the aggregates layout flattens
-stored cohort aggregates to one row per cell. Values keep their Python types (codes and texts as ``str``, counts
-as ``int``, scores as ``float``, flags 0/1); writers format them.
+stored cohort aggregates to one row per cell. Values keep their Python types
+(codes and texts as ``str``, counts as ``int``, scores as ``float``, flags
+0/1); writers format them.
 """
 
 from __future__ import annotations
