@@ -26,8 +26,10 @@ install_project() {
   digest="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
   if [ "${SKIP_INSTALL:-}" != "1" ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; }; then
     echo "==> installing dependencies into .venv"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "$spec"
+    # uv installs the same pinned set as pip (constraints.txt) in seconds
+    # instead of minutes: it fetches and unpacks in parallel, from its cache.
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+    .venv/bin/uv pip install --quiet --python .venv/bin/python -c constraints.txt -e "$spec"
     echo "$digest" > "$stamp"
   fi
   export PATH="$PWD/.venv/bin:$PATH"
